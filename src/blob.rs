@@ -1,0 +1,32 @@
+//! A blob is a run of bytes to scan plus where it came from.
+
+/// Where a blob's bytes came from, as shown in reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Path relative to the scan root, with `/` separators (`<stdin>` for standard input).
+    pub path: String,
+}
+
+impl Origin {
+    /// An origin for a file at `path` (already relative to the scan root).
+    pub fn file(path: impl Into<String>) -> Self {
+        Origin { path: path.into() }
+    }
+}
+
+/// Bytes to scan together with their origin.
+#[derive(Debug)]
+pub struct Blob<'a> {
+    /// The content.
+    pub bytes: &'a [u8],
+    /// Where the content came from.
+    pub origin: Origin,
+}
+
+/// The single decision point for "is this binary?": a NUL byte in the first 8 KiB, the
+/// heuristic git and ripgrep use. Binary blobs are skipped and counted for now; extractors
+/// (archives, DEX, plists) hook in here later.
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    memchr::memchr(0, head).is_some()
+}

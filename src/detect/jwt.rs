@@ -1,0 +1,158 @@
+//! JWT structure: three base64url segments whose header is JSON with `alg`.
+
+use crate::finding::JwtInfo;
+use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde_json::{Map, Value};
+
+/// Signatures of tokens published as examples (jwt.io's debugger defaults, RFC 7515/7519):
+/// they appear in countless tutorials and are reported at low severity only.
+const PUBLIC_SAMPLE_SIGNATURES: &[&str] = &[
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    "KMUFsIDTnFmyG3nMiGM6H9FNFUROf3wh7SmqJp-QV30",
+    "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+];
+
+/// Longest token we try to decode; a larger blob of dots and base64 is not a credential.
+const MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// A decoded JWT: its header, claims and the signature segment.
+#[derive(Debug, Clone)]
+pub struct Jwt {
+    /// Decoded header object.
+    pub header: Map<String, Value>,
+    /// Decoded claims object (empty when the payload is not JSON).
+    pub claims: Map<String, Value>,
+    /// The third segment as written.
+    pub signature: String,
+}
+
+/// Decodes `token` if it is a structurally valid JWS-compact JWT.
+pub fn parse(token: &str) -> Option<Jwt> {
+    if token.len() > MAX_TOKEN_LEN {
+        return None;
+    }
+    let mut parts = token.split('.');
+    let (h, p, s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || h.is_empty() || p.is_empty() {
+        return None;
+    }
+    let header = decode_object(h)?;
+    let alg = header.get("alg")?.as_str()?;
+    if alg.is_empty() || (alg != "none" && s.is_empty()) {
+        return None;
+    }
+    if !s.bytes().all(is_b64url) {
+        return None;
+    }
+    let claims = decode_object(p).unwrap_or_default();
+    Some(Jwt {
+        header,
+        claims,
+        signature: s.to_string(),
+    })
+}
+
+fn is_b64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+fn decode_object(seg: &str) -> Option<Map<String, Value>> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(seg)
+        .or_else(|_| URL_SAFE.decode(seg))
+        .ok()?;
+    match serde_json::from_slice::<Value>(&bytes).ok()? {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
+}
+
+impl Jwt {
+    /// The header `alg`.
+    pub fn alg(&self) -> &str {
+        self.header.get("alg").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// Non-secret facts for reports, with flags evaluated at `now` (unix seconds).
+    pub fn info(&self, now: i64) -> JwtInfo {
+        let text = |m: &Map<String, Value>, k: &str| m.get(k).and_then(claim_text);
+        let num = |k: &str| self.claims.get(k).and_then(claim_number);
+        let mut info = JwtInfo {
+            alg: self.alg().to_string(),
+            typ: text(&self.header, "typ"),
+            iss: text(&self.claims, "iss"),
+            sub: text(&self.claims, "sub"),
+            aud: text(&self.claims, "aud"),
+            iat: num("iat"),
+            exp: num("exp"),
+            flags: Vec::new(),
+        };
+        if info.alg.eq_ignore_ascii_case("none") {
+            info.flags.push("unsigned".into());
+        }
+        match info.exp {
+            Some(exp) if exp < now => info.flags.push("expired".into()),
+            Some(_) => {}
+            None => info.flags.push("no-expiry".into()),
+        }
+        if PUBLIC_SAMPLE_SIGNATURES.contains(&self.signature.as_str()) {
+            info.flags.push("public-sample".into());
+        }
+        info
+    }
+}
+
+fn claim_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(claim_text)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        _ => None,
+    }
+}
+
+fn claim_number(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RFC7515: &str = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+    #[test]
+    fn decodes_rfc7515_example() {
+        let jwt = parse(RFC7515).expect("valid");
+        let info = jwt.info(2_000_000_000);
+        assert_eq!(info.alg, "HS256");
+        assert_eq!(info.iss.as_deref(), Some("joe"));
+        assert_eq!(info.exp, Some(1300819380));
+        assert_eq!(info.flags, vec!["expired", "public-sample"]);
+    }
+
+    #[test]
+    fn base64_json_without_dots_is_not_a_jwt() {
+        assert!(parse("eyJhbGciOiJIUzI1NiJ9").is_none());
+        // Header lacks alg.
+        assert!(parse("eyJmb28iOiJiYXIifQ.eyJzdWIiOiIxIn0.abc").is_none());
+    }
+
+    #[test]
+    fn unsigned_token() {
+        let t = "eyJhbGciOiJub25lIn0.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.";
+        let info = parse(t).expect("valid").info(0);
+        assert_eq!(info.flags, vec!["unsigned"]);
+    }
+}

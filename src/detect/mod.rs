@@ -1,0 +1,142 @@
+//! Candidate match → validated detection: the checks regexes cannot express (JWT structure,
+//! PEM bodies, JWK members, indirection through a variable, placeholders, entropy, context).
+
+pub mod entropy;
+pub mod indirect;
+pub mod jwt;
+pub mod keys;
+pub mod placeholder;
+
+use crate::finding::{JwtInfo, Severity};
+use crate::matcher::RawMatch;
+use crate::rules::{DetectorKind, Rule, CONTEXT_RADIUS};
+use std::ops::Range;
+
+/// A match that passed every check.
+#[derive(Debug, Clone)]
+pub struct Detection {
+    /// Where the secret is in the blob (may differ from the regex capture).
+    pub secret: Range<usize>,
+    /// Severity after adjustments (expired tokens, encrypted keys, public samples).
+    pub severity: Severity,
+    /// Decoded token facts.
+    pub jwt: Option<JwtInfo>,
+    /// Extra words for the message (`encrypted`, `resolved from SECRET`).
+    pub notes: Vec<String>,
+}
+
+/// Runs `rule`'s detector and the shared filters over a raw match. `now` is unix seconds,
+/// used to decide whether a token has expired.
+pub fn detect(rule: &Rule, buf: &[u8], m: &RawMatch, now: i64) -> Option<Detection> {
+    let mut d = Detection {
+        secret: m.secret.clone(),
+        severity: rule.spec.severity,
+        jwt: None,
+        notes: Vec::new(),
+    };
+    let structural = match rule.spec.detector {
+        None => false,
+        Some(kind) => run_detector(kind, buf, m, now, &mut d)?,
+    };
+    let value = std::str::from_utf8(&buf[d.secret.clone()]).ok()?;
+    if value.chars().count() < rule.spec.min_len.unwrap_or(1) {
+        return None;
+    }
+    if !structural && !plausible_literal(rule, value, m.bare) {
+        return None;
+    }
+    if rule
+        .reject
+        .as_ref()
+        .is_some_and(|r| r.is_match(value.as_bytes()))
+    {
+        return None;
+    }
+    if rule
+        .require
+        .as_ref()
+        .is_some_and(|r| !r.is_match(value.as_bytes()))
+    {
+        return None;
+    }
+    if !context_ok(rule, buf, &m.whole) {
+        return None;
+    }
+    Some(d)
+}
+
+/// Runs a detector; `Some(true)` when the secret's structure was verified, so the
+/// placeholder and entropy checks (meant for free-form literals) do not apply.
+fn run_detector(
+    kind: DetectorKind,
+    buf: &[u8],
+    m: &RawMatch,
+    now: i64,
+    d: &mut Detection,
+) -> Option<bool> {
+    let text = std::str::from_utf8(&buf[m.secret.clone()]).ok()?;
+    match kind {
+        DetectorKind::Jwt => {
+            let token = jwt::parse(text)?;
+            apply_jwt(d, token.info(now));
+            Some(true)
+        }
+        DetectorKind::MaybeJwt => match jwt::parse(text) {
+            Some(token) => {
+                apply_jwt(d, token.info(now));
+                Some(true)
+            }
+            None => Some(false),
+        },
+        DetectorKind::IndirectKey => {
+            d.secret = indirect::resolve(buf, text, m.whole.start)?;
+            d.notes.push(format!("assigned to `{text}`"));
+            Some(false)
+        }
+        DetectorKind::Pem => {
+            let check = keys::check_pem(&buf[m.secret.clone()])?;
+            if check.encrypted {
+                d.severity = d.severity.min(Severity::Medium);
+                d.notes.push("encrypted with a passphrase".into());
+            }
+            Some(true)
+        }
+        DetectorKind::JwkPrivate => {
+            keys::jwk_private_member(&buf[m.secret.clone()])?;
+            Some(true)
+        }
+        DetectorKind::JwkOct => {
+            let k = keys::jwk_oct_member(&buf[m.secret.clone()])?;
+            d.secret = m.secret.start + k.start..m.secret.start + k.end;
+            Some(true)
+        }
+    }
+}
+
+fn apply_jwt(d: &mut Detection, info: JwtInfo) {
+    let flag = |f: &str| info.flags.iter().any(|x| x == f);
+    if flag("public-sample") {
+        d.severity = Severity::Low;
+    } else if flag("expired") {
+        d.severity = d.severity.min(Severity::Medium);
+    }
+    d.jwt = Some(info);
+}
+
+/// Free-form literals must not be placeholders, identifiers (when unquoted) or low entropy.
+fn plausible_literal(rule: &Rule, value: &str, bare: bool) -> bool {
+    if placeholder::is_placeholder(value) || (bare && placeholder::is_identifier(value)) {
+        return false;
+    }
+    let floor = rule.spec.min_entropy.unwrap_or(0.0);
+    entropy::shannon(value.as_bytes()) >= floor
+}
+
+fn context_ok(rule: &Rule, buf: &[u8], whole: &Range<usize>) -> bool {
+    let Some(ctx) = &rule.context else {
+        return true;
+    };
+    let start = whole.start.saturating_sub(CONTEXT_RADIUS);
+    let end = (whole.end + CONTEXT_RADIUS).min(buf.len());
+    ctx.is_match(&buf[start..end])
+}

@@ -1,0 +1,186 @@
+//! What a finding is: rule, location, redacted secret, fingerprint and decoded token facts.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// How bad a leak is if the secret is real.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational: public sample tokens and the like.
+    Low,
+    /// Worth a look: expired or unsigned tokens, encrypted keys.
+    Medium,
+    /// A usable credential.
+    High,
+    /// A credential that lets anyone mint or sign on the owner's behalf.
+    Critical,
+}
+
+impl Severity {
+    /// All severities, most severe first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    /// Lower-case name as used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// GitHub's `security-severity` score (0–10) for this level.
+    pub fn security_score(self) -> &'static str {
+        match self {
+            Severity::Low => "3.0",
+            Severity::Medium => "5.5",
+            Severity::High => "8.0",
+            Severity::Critical => "9.5",
+        }
+    }
+}
+
+/// How sure a rule is that a match is a real secret rather than look-alike text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Shape-only match.
+    Low,
+    /// Shape plus some context.
+    Medium,
+    /// Structure verified (decoded header, PEM body) or strong context.
+    High,
+}
+
+impl Confidence {
+    /// Lower-case name as used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// SARIF `precision` property for this confidence.
+    pub fn precision(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// Decoded, non-secret facts about a JWT.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct JwtInfo {
+    /// Header `alg`.
+    pub alg: String,
+    /// Header `typ`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub typ: Option<String>,
+    /// Claim `iss`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// Claim `sub`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// Claim `aud` (arrays joined with `,`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    /// Claim `iat` (unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    /// Claim `exp` (unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    /// `unsigned` (alg none), `expired`, `no-expiry`, `public-sample`.
+    pub flags: Vec<String>,
+}
+
+/// A 1-based position. Columns count UTF-16 code units, as GitHub code scanning and SARIF's
+/// default `columnKind` expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in UTF-16 code units.
+    pub column: usize,
+}
+
+/// One reported secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Stable rule id, e.g. `jwt.hmac-key.node`.
+    pub rule_id: String,
+    /// Rule display name.
+    pub rule_name: String,
+    /// Severity after detector adjustments.
+    pub severity: Severity,
+    /// Rule confidence.
+    pub confidence: Confidence,
+    /// Path relative to the scan root.
+    pub path: String,
+    /// Start of the secret.
+    pub start: Position,
+    /// End of the secret (exclusive column).
+    pub end: Position,
+    /// Byte offset of the secret in its blob.
+    pub offset: usize,
+    /// The raw secret. Reports print it only when asked to; use [`redact`] otherwise.
+    #[serde(skip)]
+    pub secret: String,
+    /// Hex SHA-256 over (rule id, secret): stable when the secret moves.
+    pub fingerprint: String,
+    /// A short human message.
+    pub message: String,
+    /// Decoded token facts, for findings that are JWTs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwt: Option<JwtInfo>,
+}
+
+/// The fingerprint of a secret under a rule: hex SHA-256 of `rule_id NUL secret`.
+pub fn fingerprint(rule_id: &str, secret: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0u8]);
+    h.update(secret.as_bytes());
+    hex(&h.finalize())
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// The redacted form of a secret: its first 4 characters, `…`, and its length in characters.
+pub fn redact(secret: &str) -> String {
+    let len = secret.chars().count();
+    let head: String = secret.chars().take(4.min(len / 2)).collect();
+    format!("{head}…({len})")
+}
+
+impl Finding {
+    /// The secret as it should be printed: raw only when `show` is set.
+    pub fn display_secret(&self, show: bool) -> String {
+        if show {
+            self.secret.clone()
+        } else {
+            redact(&self.secret)
+        }
+    }
+}

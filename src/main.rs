@@ -1,0 +1,151 @@
+//! The `leakhound` binary: parse arguments, build the scan, pick a report.
+
+mod cli;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use cli::{Cli, Command, RulesAction, ScanArgs};
+use leakhound::report::{self, ReportOptions};
+use leakhound::rules::{check, RuleSet};
+use leakhound::run;
+use leakhound::scan::{unix_now, ScanOptions, Scanner};
+use leakhound::source::walk::WalkOptions;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+const EXIT_CLEAN: u8 = 0;
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Rules { action } => rules(action),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("leakhound: error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn scan(args: ScanArgs) -> Result<u8> {
+    let rules = RuleSet::builtin().context("built-in rules")?;
+    let options = ScanOptions {
+        now: args.now.unwrap_or_else(unix_now),
+        prefilter: true,
+    };
+    let scanner = Scanner::new(rules, options);
+    let walk = WalkOptions {
+        no_ignore: args.no_ignore,
+        threads: args.threads.unwrap_or_else(num_cpus).max(1),
+        max_file_size: args.max_file_size,
+    };
+    let result = run::run(&scanner, &args.paths, &walk);
+    for e in &result.summary.errors {
+        eprintln!("leakhound: error: {}: {}", e.path, e.cause);
+    }
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let opts = ReportOptions {
+        show_secrets: args.show_secrets,
+        color: to_terminal,
+        quiet: args.quiet,
+    };
+    write_report(&args, &result, &scanner.rules, &opts)?;
+    Ok(if !result.summary.errors.is_empty() {
+        EXIT_ERROR
+    } else if !result.findings.is_empty() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn write_report(
+    args: &ScanArgs,
+    result: &run::ScanResult,
+    rules: &RuleSet,
+    opts: &ReportOptions,
+) -> Result<()> {
+    match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("{}: cannot create", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            report::write(&mut out, args.format, result, rules, opts)
+                .and_then(|_| out.flush())
+                .with_context(|| format!("{}: cannot write", path.display()))
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            report::write(&mut out, args.format, result, rules, opts)
+                .and_then(|_| out.flush())
+                .context("standard output")
+        }
+    }
+}
+
+fn rules(action: RulesAction) -> Result<u8> {
+    let rules = RuleSet::builtin().context("built-in rules")?;
+    match action {
+        RulesAction::List { markdown } => {
+            list_rules(&rules, markdown);
+            Ok(EXIT_CLEAN)
+        }
+        RulesAction::Check => {
+            let scanner = Scanner::new(rules, ScanOptions::default());
+            let (failures, count) = check::check(&scanner);
+            for f in &failures {
+                println!("FAIL {} {}: {}", f.rule, f.which, f.problem);
+            }
+            println!(
+                "{} rules, {} examples: {} passed, {} failed",
+                scanner.rules.rules.len(),
+                count,
+                count - failures.len(),
+                failures.len()
+            );
+            Ok(if failures.is_empty() {
+                EXIT_CLEAN
+            } else {
+                EXIT_FINDINGS
+            })
+        }
+    }
+}
+
+fn list_rules(rules: &RuleSet, markdown: bool) {
+    if markdown {
+        println!("| id | name | severity | tags |\n|---|---|---|---|");
+    }
+    for r in &rules.rules {
+        let s = &r.spec;
+        if markdown {
+            println!(
+                "| `{}` | {} | {} | {} |",
+                s.id,
+                s.name,
+                s.severity.as_str(),
+                s.tags.join(", ")
+            );
+        } else {
+            println!(
+                "{:<32} {:<9} {:<50} {}",
+                s.id,
+                s.severity.as_str(),
+                s.name,
+                s.tags.join(",")
+            );
+        }
+    }
+}
+
+fn num_cpus() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}

@@ -1,0 +1,119 @@
+//! Bytes → candidate matches: a keyword prefilter over the whole buffer, then each rule's
+//! regex run only in the windows around its keyword hits.
+
+mod prefilter;
+
+pub use prefilter::Prefilter;
+
+use crate::rules::RuleSet;
+use std::ops::Range;
+
+/// A rule's regex matched here; detectors decide whether it is a finding.
+#[derive(Debug, Clone)]
+pub struct RawMatch {
+    /// Index of the rule in the [`RuleSet`].
+    pub rule: usize,
+    /// The whole regex match.
+    pub whole: Range<usize>,
+    /// The `secret` or `bare` capture.
+    pub secret: Range<usize>,
+    /// True when the capture was `bare` (an unquoted value).
+    pub bare: bool,
+}
+
+/// Per-thread scratch space, made once per worker and reused for every blob.
+#[derive(Default)]
+pub struct Scratch {
+    windows: Vec<Vec<Range<usize>>>,
+    touched: Vec<usize>,
+}
+
+/// Runs the two matching stages over a buffer.
+pub struct Matcher {
+    prefilter: Prefilter,
+}
+
+impl Matcher {
+    /// Builds the prefilter for `rules`.
+    pub fn new(rules: &RuleSet) -> Self {
+        Matcher {
+            prefilter: Prefilter::new(rules),
+        }
+    }
+
+    /// Every regex match of every rule near one of its keywords, in rule then offset order.
+    /// With `prefilter` off, each rule's regex runs over the whole buffer (used to check that
+    /// the prefilter never loses a match).
+    pub fn find(
+        &self,
+        rules: &RuleSet,
+        buf: &[u8],
+        scratch: &mut Scratch,
+        prefilter: bool,
+    ) -> Vec<RawMatch> {
+        let mut out = Vec::new();
+        if !prefilter {
+            for idx in 0..rules.rules.len() {
+                confirm(rules, idx, buf, 0..buf.len(), &mut out);
+            }
+            return out;
+        }
+        scratch.windows.resize_with(rules.rules.len(), Vec::new);
+        self.prefilter
+            .windows(rules, buf, &mut scratch.windows, &mut scratch.touched);
+        scratch.touched.sort_unstable();
+        scratch.touched.dedup();
+        for &idx in &scratch.touched {
+            let windows = &mut scratch.windows[idx];
+            merge(windows);
+            for w in windows.drain(..) {
+                confirm(rules, idx, buf, w, &mut out);
+            }
+        }
+        scratch.touched.clear();
+        out
+    }
+}
+
+/// Merges overlapping or touching ranges in place; input is sorted by start first.
+fn merge(ranges: &mut Vec<Range<usize>>) {
+    ranges.sort_unstable_by_key(|r| r.start);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges.drain(..) {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    *ranges = merged;
+}
+
+/// Runs rule `idx`'s regex inside `window`. The haystack is cut at the window's end but not
+/// at its start, so `\b` and `^` see the real preceding byte.
+fn confirm(rules: &RuleSet, idx: usize, buf: &[u8], window: Range<usize>, out: &mut Vec<RawMatch>) {
+    let re = &rules.rules[idx].regex;
+    let hay = &buf[..window.end];
+    let mut pos = window.start;
+    while pos < window.end {
+        let Some(caps) = re.captures_at(hay, pos) else {
+            break;
+        };
+        let whole = caps.get(0).expect("group 0 always matches");
+        let (secret, bare) = match (caps.name("secret"), caps.name("bare")) {
+            (Some(m), _) => (m.range(), false),
+            (None, Some(m)) => (m.range(), true),
+            (None, None) => (whole.range(), false),
+        };
+        out.push(RawMatch {
+            rule: idx,
+            whole: whole.range(),
+            secret,
+            bare,
+        });
+        pos = if whole.end() > whole.start() {
+            whole.end()
+        } else {
+            whole.end() + 1
+        };
+    }
+}

@@ -1,0 +1,75 @@
+//! JSON (one document with a schema version) and JSONL (one finding per line).
+
+use super::ReportOptions;
+use crate::finding::{Finding, Severity};
+use crate::run::ScanResult;
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+/// Bumped when a field changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One finding as a JSON object.
+pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
+    let mut v = json!({
+        "rule_id": f.rule_id,
+        "rule_name": f.rule_name,
+        "severity": f.severity,
+        "confidence": f.confidence,
+        "path": f.path,
+        "line": f.start.line,
+        "column": f.start.column,
+        "end_line": f.end.line,
+        "end_column": f.end.column,
+        "secret": f.display_secret(opts.show_secrets),
+        "redacted": !opts.show_secrets,
+        "fingerprint": f.fingerprint,
+        "message": f.message,
+    });
+    if let Some(jwt) = &f.jwt {
+        v["jwt"] = json!(jwt);
+    }
+    v
+}
+
+/// The summary as a JSON object, with counts by severity.
+pub fn summary_value(result: &ScanResult) -> Value {
+    let mut by_sev = serde_json::Map::new();
+    for s in Severity::ALL {
+        let n = result.findings.iter().filter(|f| f.severity == s).count();
+        by_sev.insert(s.as_str().into(), n.into());
+    }
+    let mut v = json!(result.summary);
+    v["findings"] = result.findings.len().into();
+    v["by_severity"] = Value::Object(by_sev);
+    v
+}
+
+/// Writes one JSON document.
+pub fn write_document(
+    out: &mut dyn Write,
+    result: &ScanResult,
+    opts: &ReportOptions,
+) -> io::Result<()> {
+    let doc = json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": { "name": "leakhound", "version": env!("CARGO_PKG_VERSION") },
+        "findings": result.findings.iter().map(|f| finding_value(f, opts)).collect::<Vec<_>>(),
+        "summary": summary_value(result),
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+/// Writes one finding per line.
+pub fn write_lines(
+    out: &mut dyn Write,
+    result: &ScanResult,
+    opts: &ReportOptions,
+) -> io::Result<()> {
+    for f in &result.findings {
+        serde_json::to_writer(&mut *out, &finding_value(f, opts))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! Findings → bytes. Nothing here re-runs detection; every format redacts unless told not to.
+
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use crate::rules::RuleSet;
+use crate::run::ScanResult;
+use std::io::{self, Write};
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable, grouped by file.
+    Text,
+    /// One JSON document.
+    Json,
+    /// One JSON finding per line.
+    Jsonl,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+}
+
+/// What every writer needs besides the findings.
+pub struct ReportOptions {
+    /// Print raw secrets.
+    pub show_secrets: bool,
+    /// Use ANSI colours (text only; on when writing to a terminal).
+    pub color: bool,
+    /// Leave out the summary line (text only).
+    pub quiet: bool,
+}
+
+/// Writes `result` in `format`.
+pub fn write(
+    out: &mut dyn Write,
+    format: Format,
+    result: &ScanResult,
+    rules: &RuleSet,
+    opts: &ReportOptions,
+) -> io::Result<()> {
+    match format {
+        Format::Text => text::write(out, result, opts),
+        Format::Json => json::write_document(out, result, opts),
+        Format::Jsonl => json::write_lines(out, result, opts),
+        Format::Sarif => sarif::write(out, result, rules, opts),
+    }
+}

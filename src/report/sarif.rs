@@ -1,0 +1,220 @@
+//! SARIF 2.1.0 as GitHub code scanning ingests it: one run, one rule entry per rule that
+//! fired, relative URIs under `%SRCROOT%`, 1-based regions in UTF-16 columns, and
+//! fingerprints that depend on the secret, never on line numbers.
+
+use super::ReportOptions;
+use crate::finding::{Finding, Severity};
+use crate::rules::{Rule, RuleSet};
+use crate::run::ScanResult;
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
+    Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
+    ToolComponent,
+};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/leakhound/leakhound";
+
+/// Writes one SARIF log.
+pub fn write(
+    out: &mut dyn Write,
+    result: &ScanResult,
+    rules: &RuleSet,
+    opts: &ReportOptions,
+) -> io::Result<()> {
+    let log = build(result, rules, opts);
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+/// The SARIF log for a scan result.
+pub fn build(result: &ScanResult, rules: &RuleSet, opts: &ReportOptions) -> Sarif {
+    let fired: Vec<&Rule> = rules
+        .rules
+        .iter()
+        .filter(|r| result.findings.iter().any(|f| f.rule_id == r.spec.id))
+        .collect();
+    let driver = ToolComponent::builder()
+        .name("leakhound")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(INFORMATION_URI)
+        .rules(fired.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
+        .build();
+    let results: Vec<SarifResult> = result
+        .findings
+        .iter()
+        .map(|f| sarif_result(f, &fired, opts))
+        .collect();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(json!("utf16CodeUnits"))
+        .original_uri_base_ids(BTreeMap::from([(
+            "%SRCROOT%".to_string(),
+            ArtifactLocation::builder()
+                .description(Message::builder().text("The scan root.").build())
+                .build(),
+        )]))
+        .build();
+    Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build()
+}
+
+fn text(s: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(s).build()
+}
+
+fn descriptor(r: &Rule) -> ReportingDescriptor {
+    let s = &r.spec;
+    let mut tags = vec!["security".to_string(), "secret".to_string()];
+    tags.extend(s.tags.iter().cloned());
+    let mut extra = BTreeMap::new();
+    extra.insert(
+        "security-severity".into(),
+        json!(s.severity.security_score()),
+    );
+    extra.insert("precision".into(), json!(s.confidence.precision()));
+    extra.insert(
+        "problem.severity".into(),
+        json!(problem_severity(s.severity)),
+    );
+    let refs: String = s.references.iter().map(|u| format!("\n- <{u}>")).collect();
+    let help_md = format!(
+        "**{}**\n\n{}\n\n**Remediation:** {}{}",
+        s.name,
+        s.description,
+        s.remediation,
+        if refs.is_empty() {
+            String::new()
+        } else {
+            format!("\n\n**References:**{refs}")
+        }
+    );
+    let mut d = ReportingDescriptor::builder()
+        .id(&s.id)
+        .name(pascal_name(&s.id))
+        .short_description(text(&s.name))
+        .full_description(text(&s.description))
+        .help(
+            MultiformatMessageString::builder()
+                .text(format!("{} Remediation: {}", s.description, s.remediation))
+                .markdown(help_md)
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(extra)
+                .build(),
+        )
+        .build();
+    d.help_uri = s.references.first().cloned();
+    d
+}
+
+/// SARIF rule names are identifiers; derive one from the stable id.
+fn pascal_name(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn problem_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "recommendation",
+    }
+}
+
+fn level(s: Severity) -> ResultLevel {
+    match s {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low => ResultLevel::Note,
+    }
+}
+
+fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResult {
+    let region = Region::builder()
+        .start_line(f.start.line as i64)
+        .start_column(f.start.column as i64)
+        .end_line(f.end.line as i64)
+        .end_column(f.end.column.max(1) as i64)
+        .build();
+    let location = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(
+                    ArtifactLocation::builder()
+                        .uri(uri_reference(&f.path))
+                        .uri_base_id("%SRCROOT%")
+                        .build(),
+                )
+                .region(region)
+                .build(),
+        )
+        .build();
+    let fingerprints = BTreeMap::from([
+        ("leakhound/v1".to_string(), f.fingerprint.clone()),
+        (
+            "primaryLocationLineHash".to_string(),
+            format!("{}:1", &f.fingerprint[..16]),
+        ),
+    ]);
+    let mut props = BTreeMap::new();
+    props.insert("severity".into(), json!(f.severity.as_str()));
+    props.insert("secret".into(), json!(f.display_secret(opts.show_secrets)));
+    if let Some(jwt) = &f.jwt {
+        props.insert("jwt".into(), json!(jwt));
+    }
+    let mut r = SarifResult::builder()
+        .rule_id(&f.rule_id)
+        .level(level(f.severity))
+        .message(
+            Message::builder()
+                .text(format!(
+                    "{} (secret {})",
+                    f.message,
+                    f.display_secret(opts.show_secrets)
+                ))
+                .build(),
+        )
+        .locations(vec![location])
+        .partial_fingerprints(fingerprints)
+        .properties(PropertyBag::builder().additional_properties(props).build())
+        .build();
+    r.rule_index = fired
+        .iter()
+        .position(|x| x.spec.id == f.rule_id)
+        .map(|i| i as i64);
+    r
+}
+
+/// Percent-encodes what a relative URI reference may not contain; `/` stays a separator and
+/// a leading `/` is dropped so the URI stays relative to `%SRCROOT%`.
+fn uri_reference(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.trim_start_matches('/').bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -1,0 +1,124 @@
+//! Human-readable output: findings grouped by file, then one summary line.
+
+use super::ReportOptions;
+use crate::finding::{Finding, Severity};
+use crate::run::ScanResult;
+use std::io::{self, Write};
+
+/// Writes findings grouped by file and the summary line.
+pub fn write(out: &mut dyn Write, result: &ScanResult, opts: &ReportOptions) -> io::Result<()> {
+    let mut current: Option<&str> = None;
+    for f in &result.findings {
+        if current != Some(f.path.as_str()) {
+            if current.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", paint(opts, "1", &f.path))?;
+            current = Some(&f.path);
+        }
+        write_finding(out, f, opts)?;
+    }
+    if !opts.quiet {
+        if !result.findings.is_empty() {
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", summary_line(result))?;
+    }
+    Ok(())
+}
+
+fn write_finding(out: &mut dyn Write, f: &Finding, opts: &ReportOptions) -> io::Result<()> {
+    let sev = paint(
+        opts,
+        severity_colour(f.severity),
+        &format!("{:<8}", f.severity.as_str()),
+    );
+    writeln!(
+        out,
+        "  {}:{}  {}  {}  {}  secret={}  fp={}",
+        f.start.line,
+        f.start.column,
+        sev,
+        f.rule_id,
+        f.message,
+        f.display_secret(opts.show_secrets),
+        &f.fingerprint[..12],
+    )
+}
+
+fn severity_colour(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+    }
+}
+
+fn paint(opts: &ReportOptions, code: &str, s: &str) -> String {
+    if opts.color {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+/// `files, bytes, findings by severity, skipped, errors, elapsed` in one line.
+pub fn summary_line(result: &ScanResult) -> String {
+    let s = &result.summary;
+    let by_sev: Vec<String> = Severity::ALL
+        .iter()
+        .map(|&sev| {
+            let n = result.findings.iter().filter(|f| f.severity == sev).count();
+            format!("{} {}", n, sev.as_str())
+        })
+        .collect();
+    let mut line = format!(
+        "scanned {} files ({}); {} findings ({}); skipped {} binary, {} too large",
+        s.files,
+        human_bytes(s.bytes),
+        result.findings.len(),
+        by_sev.join(", "),
+        s.binary_skipped,
+        s.too_large.len(),
+    );
+    if !s.too_large.is_empty() {
+        let names: Vec<&str> = s
+            .too_large
+            .iter()
+            .take(5)
+            .map(|t| t.path.as_str())
+            .collect();
+        let more = s.too_large.len().saturating_sub(names.len());
+        line.push_str(&format!(
+            " [{}{}]",
+            names.join(", "),
+            if more > 0 {
+                format!(", +{more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    line.push_str(&format!(
+        "; {} errors; {:.2}s",
+        s.errors.len(),
+        s.elapsed.as_secs_f64()
+    ));
+    line
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}

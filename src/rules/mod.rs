@@ -1,0 +1,262 @@
+//! Rules are data: `patterns/*.toml`, compiled into the binary, parsed and checked at start-up.
+
+pub mod check;
+
+use crate::finding::{Confidence, Severity};
+use regex::bytes::Regex;
+use serde::Deserialize;
+use std::fmt;
+
+/// The rule files shipped in `patterns/`, embedded so an install needs no data files.
+pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
+    ("patterns/jwt.toml", include_str!("../../patterns/jwt.toml")),
+    (
+        "patterns/signing-keys.toml",
+        include_str!("../../patterns/signing-keys.toml"),
+    ),
+    (
+        "patterns/bearer.toml",
+        include_str!("../../patterns/bearer.toml"),
+    ),
+    ("patterns/caf.toml", include_str!("../../patterns/caf.toml")),
+    (
+        "patterns/private-keys.toml",
+        include_str!("../../patterns/private-keys.toml"),
+    ),
+];
+
+/// Code that validates or reshapes a regex match beyond what a regex can say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DetectorKind {
+    /// The secret must be a structurally valid JWT; claims are decoded.
+    Jwt,
+    /// Decode the secret as a JWT when it has that shape; otherwise keep it as an opaque token.
+    MaybeJwt,
+    /// The secret is an identifier passed to a sign call; find its literal value in the blob.
+    IndirectKey,
+    /// A PEM private-key block whose body must be real base64 of a plausible size.
+    Pem,
+    /// A JWK object with a private member `d`.
+    JwkPrivate,
+    /// A JWK object of `kty: oct` whose `k` is an HMAC key.
+    JwkOct,
+}
+
+/// One rule as written in a pattern file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Stable id; never changes once released.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What the rule finds and why it matters.
+    pub description: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// How sure a match is.
+    pub confidence: Confidence,
+    /// Literal keywords for the prefilter; a region is only confirmed near one of them.
+    pub keywords: Vec<String>,
+    /// Regex with a named capture `secret` (quoted literal) and/or `bare` (unquoted value).
+    pub pattern: String,
+    /// Minimum secret length in characters.
+    #[serde(default)]
+    pub min_len: Option<usize>,
+    /// Minimum Shannon entropy of the secret, bits per character.
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    /// Secret values matching this regex are dropped (paths, file names, …).
+    #[serde(default)]
+    pub reject: Option<String>,
+    /// Secret values must match this regex (e.g. opaque tokens must contain a digit).
+    #[serde(default)]
+    pub require: Option<String>,
+    /// A regex that must match near the secret (within [`CONTEXT_RADIUS`] bytes).
+    #[serde(default)]
+    pub context: Option<String>,
+    /// Extra validation in code.
+    #[serde(default)]
+    pub detector: Option<DetectorKind>,
+    /// Bytes before a keyword where a match may start.
+    #[serde(default)]
+    pub window_before: Option<usize>,
+    /// Bytes after a keyword where a match may end.
+    #[serde(default)]
+    pub window_after: Option<usize>,
+    /// When two rules report the same secret span, the higher priority wins.
+    #[serde(default)]
+    pub priority: i32,
+    /// How to fix a leak (SARIF help).
+    pub remediation: String,
+    /// Links for the reader.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Free-form tags (`jwt`, `caf`, …).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Texts that must give a finding of this rule.
+    pub examples: Vec<String>,
+    /// Texts that must not give a finding of this rule.
+    pub negative_examples: Vec<String>,
+}
+
+/// How far around a match a rule's `context` regex is searched.
+pub const CONTEXT_RADIUS: usize = 16 * 1024;
+const DEFAULT_WINDOW_BEFORE: usize = 256;
+const DEFAULT_WINDOW_AFTER: usize = 512;
+/// Upper bound for regex program size; patterns are ASCII-only so this is generous.
+const REGEX_SIZE_LIMIT: usize = 8 * 1024 * 1024;
+
+/// A rule ready to run.
+#[derive(Debug)]
+pub struct Rule {
+    /// The rule as written.
+    pub spec: RuleSpec,
+    /// The compiled pattern.
+    pub regex: Regex,
+    /// Compiled `reject`.
+    pub reject: Option<Regex>,
+    /// Compiled `require`.
+    pub require: Option<Regex>,
+    /// Compiled `context`.
+    pub context: Option<Regex>,
+    /// Effective window before a keyword.
+    pub window_before: usize,
+    /// Effective window after a keyword.
+    pub window_after: usize,
+}
+
+/// A problem with a rule file.
+#[derive(Debug)]
+pub struct RuleError {
+    /// Pattern file name.
+    pub source: String,
+    /// Rule id, when the file parsed that far.
+    pub rule: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.rule {
+            Some(id) => write!(f, "{}: rule {}: {}", self.source, id, self.message),
+            None => write!(f, "{}: {}", self.source, self.message),
+        }
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    rules: Vec<RuleSpec>,
+}
+
+/// All rules of a scan.
+#[derive(Debug)]
+pub struct RuleSet {
+    /// Rules in load order; indices are stable for the life of the set.
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The rules shipped in the binary.
+    pub fn builtin() -> Result<RuleSet, RuleError> {
+        Self::from_sources(BUILTIN_SOURCES)
+    }
+
+    /// Parses and compiles rule files given as `(name, toml text)`.
+    pub fn from_sources(sources: &[(&str, &str)]) -> Result<RuleSet, RuleError> {
+        let mut rules = Vec::new();
+        for (name, text) in sources {
+            let file: RuleFile = toml::from_str(text).map_err(|e| RuleError {
+                source: name.to_string(),
+                rule: None,
+                message: e.to_string().trim().replace('\n', " "),
+            })?;
+            for spec in file.rules {
+                rules.push(compile(name, spec)?);
+            }
+        }
+        let set = RuleSet { rules };
+        set.check_unique_ids()?;
+        Ok(set)
+    }
+
+    fn check_unique_ids(&self) -> Result<(), RuleError> {
+        let mut seen = std::collections::HashSet::new();
+        for r in &self.rules {
+            if !seen.insert(r.spec.id.as_str()) {
+                return Err(RuleError {
+                    source: "rules".into(),
+                    rule: Some(r.spec.id.clone()),
+                    message: "duplicate rule id".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The rule with this id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.spec.id == id)
+    }
+}
+
+fn compile(source: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
+    let err = |message: String| RuleError {
+        source: source.to_string(),
+        rule: Some(spec.id.clone()),
+        message,
+    };
+    let build = |pattern: &str, what: &str| {
+        // ASCII semantics: secrets are ASCII, and Unicode classes would blow up the
+        // automata of bounded repetitions like `[^"]{6,256}`.
+        regex::bytes::RegexBuilder::new(pattern)
+            .unicode(false)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| err(format!("bad {what} regex: {e}")))
+    };
+    let regex = build(&spec.pattern, "pattern")?;
+    let names: Vec<&str> = regex.capture_names().flatten().collect();
+    if !names.contains(&"secret") && !names.contains(&"bare") {
+        return Err(err("pattern has no `secret` or `bare` capture".into()));
+    }
+    if spec.keywords.is_empty() || spec.keywords.iter().any(|k| k.is_empty()) {
+        return Err(err("at least one non-empty keyword is required".into()));
+    }
+    if spec.examples.len() < 2 || spec.negative_examples.len() < 2 {
+        return Err(err(
+            "at least 2 examples and 2 negative_examples are required".into(),
+        ));
+    }
+    let reject = spec
+        .reject
+        .as_deref()
+        .map(|p| build(p, "reject"))
+        .transpose()?;
+    let require = spec
+        .require
+        .as_deref()
+        .map(|p| build(p, "require"))
+        .transpose()?;
+    let context = spec
+        .context
+        .as_deref()
+        .map(|p| build(p, "context"))
+        .transpose()?;
+    Ok(Rule {
+        regex,
+        reject,
+        require,
+        context,
+        window_before: spec.window_before.unwrap_or(DEFAULT_WINDOW_BEFORE),
+        window_after: spec.window_after.unwrap_or(DEFAULT_WINDOW_AFTER),
+        spec,
+    })
+}

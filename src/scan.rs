@@ -1,0 +1,155 @@
+//! One blob in, findings out: the matcher's candidates go through the detectors, overlapping
+//! reports of one secret are collapsed, and survivors are located and fingerprinted.
+
+use crate::blob::Blob;
+use crate::detect::{self, Detection};
+use crate::finding::{fingerprint, Finding, JwtInfo};
+use crate::lines;
+use crate::matcher::{Matcher, Scratch};
+use crate::rules::{Rule, RuleSet};
+
+/// Settings that change what a scan reports.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// "Now" in unix seconds, for token expiry (fixed in tests for reproducible output).
+    pub now: i64,
+    /// Run the keyword prefilter (off only to check it loses nothing).
+    pub prefilter: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            now: unix_now(),
+            prefilter: true,
+        }
+    }
+}
+
+/// Current time in unix seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Rules plus the matcher built from them; shared read-only by every worker.
+pub struct Scanner {
+    /// The rules in force.
+    pub rules: RuleSet,
+    matcher: Matcher,
+    options: ScanOptions,
+}
+
+impl Scanner {
+    /// Builds the matcher for `rules`.
+    pub fn new(rules: RuleSet, options: ScanOptions) -> Self {
+        let matcher = Matcher::new(&rules);
+        Scanner {
+            rules,
+            matcher,
+            options,
+        }
+    }
+
+    /// Scans one blob. `scratch` is the calling worker's reusable state.
+    pub fn scan(&self, blob: &Blob, scratch: &mut Scratch) -> Vec<Finding> {
+        self.scan_with(blob, scratch, self.options.prefilter)
+    }
+
+    /// Scans one blob with the keyword prefilter on or off; both must give the same findings.
+    pub fn scan_with(&self, blob: &Blob, scratch: &mut Scratch, prefilter: bool) -> Vec<Finding> {
+        let raw = self
+            .matcher
+            .find(&self.rules, blob.bytes, scratch, prefilter);
+        let mut hits: Vec<(usize, Detection)> = raw
+            .iter()
+            .filter_map(|m| {
+                let rule = &self.rules.rules[m.rule];
+                detect::detect(rule, blob.bytes, m, self.options.now).map(|d| (m.rule, d))
+            })
+            .collect();
+        self.collapse(&mut hits);
+        self.to_findings(blob, hits)
+    }
+
+    /// Keeps one report per secret: where spans overlap, the higher-priority (more specific)
+    /// rule wins, so a CAF token is not also reported as a bare JWT and a bearer token.
+    fn collapse(&self, hits: &mut Vec<(usize, Detection)>) {
+        let prio = |i: usize| self.rules.rules[i].spec.priority;
+        hits.sort_by(|a, b| {
+            prio(b.0)
+                .cmp(&prio(a.0))
+                .then(a.1.secret.start.cmp(&b.1.secret.start))
+                .then(a.0.cmp(&b.0))
+        });
+        let mut kept: Vec<(usize, Detection)> = Vec::with_capacity(hits.len());
+        for (rule, d) in hits.drain(..) {
+            let overlaps = kept
+                .iter()
+                .any(|(_, k)| k.secret.start < d.secret.end && d.secret.start < k.secret.end);
+            if !overlaps {
+                kept.push((rule, d));
+            }
+        }
+        kept.sort_by_key(|(rule, d)| (d.secret.start, *rule));
+        *hits = kept;
+    }
+
+    fn to_findings(&self, blob: &Blob, hits: Vec<(usize, Detection)>) -> Vec<Finding> {
+        let offsets: Vec<usize> = hits
+            .iter()
+            .flat_map(|(_, d)| [d.secret.start, d.secret.end])
+            .collect();
+        let pos = lines::positions(blob.bytes, &offsets);
+        hits.into_iter()
+            .enumerate()
+            .map(|(i, (ri, d))| {
+                let rule = &self.rules.rules[ri];
+                let secret = String::from_utf8_lossy(&blob.bytes[d.secret.clone()]).into_owned();
+                Finding {
+                    rule_id: rule.spec.id.clone(),
+                    rule_name: rule.spec.name.clone(),
+                    severity: d.severity,
+                    confidence: rule.spec.confidence,
+                    path: blob.origin.path.clone(),
+                    start: pos[2 * i],
+                    end: pos[2 * i + 1],
+                    offset: d.secret.start,
+                    fingerprint: fingerprint(&rule.spec.id, &secret),
+                    message: message(rule, &d),
+                    secret,
+                    jwt: d.jwt,
+                }
+            })
+            .collect()
+    }
+}
+
+fn message(rule: &Rule, d: &Detection) -> String {
+    let mut parts = vec![rule.spec.name.clone()];
+    if let Some(j) = &d.jwt {
+        parts.push(jwt_summary(j));
+    }
+    parts.extend(d.notes.iter().cloned());
+    parts.join("; ")
+}
+
+fn jwt_summary(j: &JwtInfo) -> String {
+    let mut s = format!("alg {}", j.alg);
+    if let Some(iss) = &j.iss {
+        s.push_str(&format!(", iss {iss}"));
+    }
+    for f in &j.flags {
+        s.push_str(", ");
+        s.push_str(match f.as_str() {
+            "unsigned" => "unsigned (alg none)",
+            "expired" => "expired",
+            "no-expiry" => "never expires (no exp claim)",
+            "public-sample" => "public sample token",
+            other => other,
+        });
+    }
+    s
+}

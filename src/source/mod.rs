@@ -1,0 +1,3 @@
+//! Where bytes come from. Each source hands `(path, bytes)` pairs to a per-worker visitor.
+
+pub mod walk;
