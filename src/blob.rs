@@ -23,6 +23,23 @@ pub struct Blob<'a> {
     pub origin: Origin,
 }
 
+/// File extensions of programming languages. In these, a secret literal is always quoted, so
+/// an unquoted value after `=` or `:` is an expression (`has_key ? a : b`, `Type::new()`), not
+/// a secret; in configuration formats (`.env`, properties, YAML) unquoted values are literals.
+const CODE_EXTENSIONS: &[&str] = &[
+    "c", "cc", "cpp", "cs", "cxx", "dart", "go", "h", "hpp", "java", "js", "jsx", "kt", "kts", "m",
+    "mjs", "cjs", "mm", "php", "py", "rb", "rs", "scala", "swift", "ts", "tsx", "vue",
+];
+
+impl Origin {
+    /// True when the path names source code rather than configuration or data.
+    pub fn is_code(&self) -> bool {
+        let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+        name.rsplit_once('.')
+            .is_some_and(|(_, ext)| CODE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+    }
+}
+
 /// The single decision point for "is this binary?": a NUL byte in the first 8 KiB, the
 /// heuristic git and ripgrep use. Binary blobs are skipped and counted for now; extractors
 /// (archives, DEX, plists) hook in here later.

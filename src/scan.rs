@@ -63,11 +63,15 @@ impl Scanner {
         let raw = self
             .matcher
             .find(&self.rules, blob.bytes, scratch, prefilter);
+        let site = detect::Site {
+            now: self.options.now,
+            code: blob.origin.is_code(),
+        };
         let mut hits: Vec<(usize, Detection)> = raw
             .iter()
             .filter_map(|m| {
                 let rule = &self.rules.rules[m.rule];
-                detect::detect(rule, blob.bytes, m, self.options.now).map(|d| (m.rule, d))
+                detect::detect(rule, blob.bytes, m, site).map(|d| (m.rule, d))
             })
             .collect();
         self.collapse(&mut hits);

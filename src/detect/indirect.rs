@@ -54,7 +54,7 @@ fn assignment_re(name: &str) -> Option<Regex> {
 mod tests {
     use super::*;
 
-    fn lit<'a>(buf: &'a [u8], r: Option<Range<usize>>) -> &'a str {
+    fn lit(buf: &[u8], r: Option<Range<usize>>) -> &str {
         std::str::from_utf8(&buf[r.expect("resolved")]).unwrap()
     }
 

@@ -24,9 +24,7 @@ pub fn check_pem(block: &[u8]) -> Option<PemCheck> {
     let mut encrypted = false;
     let mut body = String::with_capacity(unescaped.len());
     for line in unescaped.lines() {
-        let line = line
-            .trim()
-            .trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == '+');
+        let line = strip_string_syntax(line);
         if line.starts_with("-----") || line.is_empty() {
             continue;
         }
@@ -42,6 +40,23 @@ pub fn check_pem(block: &[u8]) -> Option<PemCheck> {
         .or_else(|_| STANDARD_NO_PAD.decode(body.trim_end_matches('=')))
         .ok()?;
     (der.len() >= MIN_KEY_DER && !is_filler(&der)).then_some(PemCheck { encrypted })
+}
+
+/// Removes what wraps a PEM line inside source code (`"…\n" +`, `'…',`) but never a `+`
+/// that belongs to the base64 itself.
+fn strip_string_syntax(line: &str) -> &str {
+    let quote_or_space = |c: char| c == ' ' || c == '"' || c == '\'';
+    let mut l = line.trim();
+    if let Some(rest) = l.strip_suffix('+').filter(|r| r.ends_with(quote_or_space)) {
+        l = rest.trim_end();
+    }
+    if let Some(rest) = l
+        .strip_prefix('+')
+        .filter(|r| r.starts_with(quote_or_space))
+    {
+        l = rest.trim_start();
+    }
+    l.trim_matches(|c| c == '"' || c == '\'' || c == ',')
 }
 
 /// A body of one repeated byte is a placeholder that happens to decode.
@@ -100,6 +115,27 @@ mod tests {
     fn escaped_pem_is_accepted() {
         let b = b"-----BEGIN PRIVATE KEY-----\\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\\n-----END PRIVATE KEY-----";
         assert_eq!(check_pem(b), Some(PemCheck { encrypted: false }));
+    }
+
+    #[test]
+    fn base64_plus_at_line_ends_is_kept() {
+        // 64 bytes of DER whose base64 starts and ends lines with '+'.
+        let der: Vec<u8> = (0..64u8)
+            .map(|i| if i % 3 == 0 { 0xfb } else { 0xef })
+            .collect();
+        let b64 = STANDARD.encode(&der);
+        let body = format!("{}\n{}", &b64[..44], &b64[44..]);
+        assert!(body.lines().any(|l| l.starts_with('+') || l.ends_with('+')));
+        let block = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----");
+        assert_eq!(
+            check_pem(block.as_bytes()),
+            Some(PemCheck { encrypted: false })
+        );
+        let js = format!("\"-----BEGIN PRIVATE KEY-----\\n\" +\n\"{}\\n\" +\n\"{}\\n\" +\n\"-----END PRIVATE KEY-----\"", &b64[..44], &b64[44..]);
+        assert_eq!(
+            check_pem(js.as_bytes()),
+            Some(PemCheck { encrypted: false })
+        );
     }
 
     #[test]

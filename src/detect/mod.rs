@@ -9,8 +9,9 @@ pub mod placeholder;
 
 use crate::finding::{JwtInfo, Severity};
 use crate::matcher::RawMatch;
-use crate::rules::{DetectorKind, Rule, CONTEXT_RADIUS};
+use crate::rules::{ContextScope, DetectorKind, Rule, CONTEXT_RADIUS};
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// A match that passed every check.
 #[derive(Debug, Clone)]
@@ -25,9 +26,21 @@ pub struct Detection {
     pub notes: Vec<String>,
 }
 
-/// Runs `rule`'s detector and the shared filters over a raw match. `now` is unix seconds,
-/// used to decide whether a token has expired.
-pub fn detect(rule: &Rule, buf: &[u8], m: &RawMatch, now: i64) -> Option<Detection> {
+/// Where a match was found, as far as the checks care.
+#[derive(Debug, Clone, Copy)]
+pub struct Site {
+    /// Unix seconds, to decide whether a token has expired.
+    pub now: i64,
+    /// The blob is source code, where secrets are quoted literals: unquoted values are rejected.
+    pub code: bool,
+}
+
+/// Runs `rule`'s detector and the shared filters over a raw match.
+pub fn detect(rule: &Rule, buf: &[u8], m: &RawMatch, site: Site) -> Option<Detection> {
+    if m.bare && site.code {
+        return None;
+    }
+    let now = site.now;
     let mut d = Detection {
         secret: m.secret.clone(),
         severity: rule.spec.severity,
@@ -136,7 +149,32 @@ fn context_ok(rule: &Rule, buf: &[u8], whole: &Range<usize>) -> bool {
     let Some(ctx) = &rule.context else {
         return true;
     };
-    let start = whole.start.saturating_sub(CONTEXT_RADIUS);
-    let end = (whole.end + CONTEXT_RADIUS).min(buf.len());
-    ctx.is_match(&buf[start..end])
+    let radius = rule.spec.context_radius.unwrap_or(CONTEXT_RADIUS);
+    let start = whole.start.saturating_sub(radius);
+    let end = (whole.end + radius).min(buf.len());
+    match rule.spec.context_scope {
+        ContextScope::Window => ctx.is_match(&buf[start..end]),
+        ContextScope::NearestUrl => {
+            nearest_url(buf, start..end, whole).is_some_and(|u| ctx.is_match(u))
+        }
+    }
+}
+
+/// The `http(s)://…` URL in `area` whose distance to `whole` is smallest.
+fn nearest_url<'a>(buf: &'a [u8], area: Range<usize>, whole: &Range<usize>) -> Option<&'a [u8]> {
+    static URL: OnceLock<regex::bytes::Regex> = OnceLock::new();
+    let re = URL.get_or_init(|| {
+        regex::bytes::Regex::new(r#"(?-u)https?://[^\s"'`<>()]+"#).expect("url regex compiles")
+    });
+    let distance = |r: &Range<usize>| {
+        if r.end <= whole.start {
+            whole.start - r.end
+        } else {
+            r.start.saturating_sub(whole.end)
+        }
+    };
+    re.find_iter(&buf[area.clone()])
+        .map(|m| (area.start + m.start())..(area.start + m.end()))
+        .min_by_key(distance)
+        .map(|r| &buf[r])
 }

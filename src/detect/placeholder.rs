@@ -20,7 +20,7 @@ const PLACEHOLDER: &str = r"(?xi)
 ";
 
 /// Identifier shapes: an unquoted value like these is a reference to a variable, not a literal.
-const IDENTIFIER: &str = r"^(?:[A-Za-z_$][A-Za-z_$]*|[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$";
+const IDENTIFIER: &str = r"^(?:[A-Za-z_$][A-Za-z_$]*|[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)+|[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$";
 
 fn placeholder_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();

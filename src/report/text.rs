@@ -41,7 +41,10 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &ReportOptions) -> io::
         sev,
         f.rule_id,
         f.message,
-        f.display_secret(opts.show_secrets),
+        // One finding, one line: multi-line secrets (PEM blocks) show their line breaks escaped.
+        f.display_secret(opts.show_secrets)
+            .replace('\r', "\\r")
+            .replace('\n', "\\n"),
         &f.fingerprint[..12],
     )
 }

@@ -20,6 +20,14 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ),
     ("patterns/caf.toml", include_str!("../../patterns/caf.toml")),
     (
+        "patterns/app-secrets.toml",
+        include_str!("../../patterns/app-secrets.toml"),
+    ),
+    (
+        "patterns/cloud-tokens.toml",
+        include_str!("../../patterns/cloud-tokens.toml"),
+    ),
+    (
         "patterns/private-keys.toml",
         include_str!("../../patterns/private-keys.toml"),
     ),
@@ -41,6 +49,18 @@ pub enum DetectorKind {
     JwkPrivate,
     /// A JWK object of `kty: oct` whose `k` is an HMAC key.
     JwkOct,
+}
+
+/// Where a rule's `context` regex is looked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContextScope {
+    /// Anywhere within the context radius.
+    #[default]
+    Window,
+    /// The `http(s)://` URL nearest to the match, so a token is tied to the host it is sent
+    /// to rather than to any host mentioned nearby.
+    NearestUrl,
 }
 
 /// One rule as written in a pattern file.
@@ -73,9 +93,15 @@ pub struct RuleSpec {
     /// Secret values must match this regex (e.g. opaque tokens must contain a digit).
     #[serde(default)]
     pub require: Option<String>,
-    /// A regex that must match near the secret (within [`CONTEXT_RADIUS`] bytes).
+    /// A regex that must match near the match (within `context_radius` bytes).
     #[serde(default)]
     pub context: Option<String>,
+    /// How far around the match `context` is searched (default [`CONTEXT_RADIUS`]).
+    #[serde(default)]
+    pub context_radius: Option<usize>,
+    /// What `context` must match: anything in the radius, or the URL nearest to the match.
+    #[serde(default)]
+    pub context_scope: ContextScope,
     /// Extra validation in code.
     #[serde(default)]
     pub detector: Option<DetectorKind>,
@@ -102,7 +128,7 @@ pub struct RuleSpec {
     pub negative_examples: Vec<String>,
 }
 
-/// How far around a match a rule's `context` regex is searched.
+/// How far around a match a rule's `context` regex is searched unless the rule says.
 pub const CONTEXT_RADIUS: usize = 16 * 1024;
 const DEFAULT_WINDOW_BEFORE: usize = 256;
 const DEFAULT_WINDOW_AFTER: usize = 512;

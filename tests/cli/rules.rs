@@ -1,0 +1,75 @@
+//! `rules list` and `rules check`.
+
+use crate::helpers::*;
+
+#[test]
+fn rules_check_passes_for_every_builtin_rule() {
+    let out = run(&["rules", "check"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
+}
+
+#[test]
+fn rules_check_fails_on_a_broken_example() {
+    use leakhound::rules::{check, RuleSet};
+    use leakhound::scan::{ScanOptions, Scanner};
+    let broken = leakhound::rules::BUILTIN_SOURCES[0].1.replace(
+        "const token = \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.",
+        "const token = \"eyJ!",
+    );
+    let rules = RuleSet::from_sources(&[("patterns/jwt.toml", &broken)]).unwrap();
+    let (failures, _) = check::check(&Scanner::new(rules, ScanOptions::default()));
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].rule, "jwt.token");
+}
+
+#[test]
+fn rules_list_names_every_rule_with_severity() {
+    let out = run(&["rules", "list"]);
+    let text = stdout(&out);
+    assert!(out.status.success());
+    for id in [
+        "jwt.token",
+        "jwt.hmac-key.node",
+        "bearer.token",
+        "caf.mobile-token",
+        "private-key.pem",
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(id)), "{id} listed");
+    }
+    assert_eq!(
+        text.lines().count(),
+        leakhound::rules::RuleSet::builtin().unwrap().rules.len()
+    );
+}
+
+#[test]
+fn rule_files_are_validated() {
+    use leakhound::rules::RuleSet;
+    let missing_capture = r#"
+[[rules]]
+id = "x.y"
+name = "n"
+description = "d"
+severity = "high"
+confidence = "low"
+keywords = ["k"]
+pattern = 'k'
+remediation = "r"
+examples = ["k", "k"]
+negative_examples = ["a", "b"]
+"#;
+    let err = RuleSet::from_sources(&[("t.toml", missing_capture)])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("t.toml: rule x.y: pattern has no `secret`"),
+        "{err}"
+    );
+    let unknown_key = missing_capture.replace("remediation", "remedy");
+    let err = RuleSet::from_sources(&[("t.toml", &unknown_key)])
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("t.toml: "), "{err}");
+}
