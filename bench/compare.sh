@@ -85,7 +85,7 @@ time_one() {
   local best=""
   for _ in $(seq "$RUNS"); do
     /usr/bin/time -f "%e %M" -o "$WORK/time.out" "$@" >/dev/null 2>&1 || true
-    read -r wall rss < "$WORK/time.out"
+    read -r wall rss < <(tail -n 1 "$WORK/time.out")
     if [ -z "$best" ] || awk "BEGIN{exit !($wall < ${best%% *})}"; then best="$wall $rss"; fi
   done
   read -r wall rss <<<"$best"
@@ -101,7 +101,7 @@ run_corpus() {
   find -L "$path" -type f -print0 | xargs -0 cat > /dev/null
   time_one leakhound "$LEAK" scan "$path" --no-ignore --format json -o "$WORK/leakhound-$name.json"
   time_one kingfisher "$KF" scan "$path" --no-validate --no-update-check --format json --output "$WORK/kingfisher-$name.json"
-  time_one betterleaks "$BL" fs "$path" --report-path "$WORK/betterleaks-$name.json"
+  time_one betterleaks "$BL" fs "$path" --no-banner -o "$WORK/betterleaks-$name.json"
   awk '$1=="leakhound"{l=$2} $1!="leakhound"{p[$1]=$2} END{for(k in p) printf "ratio leakhound/%s = %.2f\n", k, l/p[k]}' "$WORK/results.txt"
 }
 
@@ -109,7 +109,7 @@ single_file() {
   printf 'const jwt = require("jsonwebtoken");\njwt.sign({a:1}, "s3cr3t-Key-For-Bench-1");\n%0900d\n' 0 > "$WORK/one.js"
   echo "== 1 KB single file"
   if need hyperfine; then
-    hyperfine -N --warmup 5 --runs 50 "$LEAK scan $WORK/one.js -q" 2>/dev/null | grep -E "Time|Range"
+    hyperfine -N -i --warmup 5 --runs 50 "$LEAK scan $WORK/one.js -q" 2>/dev/null | grep -E "Time|Range"
   else
     time_one single "$LEAK" scan "$WORK/one.js" -q
   fi
