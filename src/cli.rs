@@ -16,6 +16,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories (`-` reads standard input).
     Scan(ScanArgs),
+    /// Scan git history: every blob ever committed, a commit range, or the staged changes.
+    Git(GitArgs),
     /// List or check the built-in rules.
     Rules {
         #[command(subcommand)]
@@ -40,6 +42,43 @@ pub struct ScanArgs {
     /// Files and directories to scan; `-` is standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<String>,
+    /// Also scan what .gitignore and .ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct GitArgs {
+    /// The repository (work tree or bare).
+    #[arg(default_value = ".")]
+    pub repo: std::path::PathBuf,
+    /// Only what commits after REV introduce (REV..HEAD, from their merge base).
+    #[arg(long, conflicts_with_all = ["range", "staged", "branch"])]
+    pub since: Option<String>,
+    /// Only what BASE..HEAD introduces, from their merge base, as a pull request shows.
+    #[arg(long, value_name = "BASE..HEAD", conflicts_with_all = ["staged", "branch"])]
+    pub range: Option<String>,
+    /// The staged content of added and modified files versus HEAD (pre-commit hooks).
+    #[arg(long, conflicts_with_all = ["branch", "all_objects"])]
+    pub staged: bool,
+    /// Only history reachable from this ref.
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// Also scan blobs in the object database that no ref reaches.
+    #[arg(long)]
+    pub all_objects: bool,
+    /// Put commit author name and email on findings (never in fingerprints).
+    #[arg(long)]
+    pub include_author: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Flags shared by every scanning command.
+#[derive(Args, Debug)]
+pub struct CommonArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -49,16 +88,13 @@ pub struct ScanArgs {
     /// Print secrets in full (every format redacts them by default).
     #[arg(long)]
     pub show_secrets: bool,
-    /// No summary line.
+    /// No summary line and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Also scan what .gitignore and .ignore exclude.
-    #[arg(long)]
-    pub no_ignore: bool,
     /// Worker threads (default: number of CPUs).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Skip files larger than this (bytes, or with K/M/G, KiB/MiB/GiB).
+    /// Skip files (and blobs) larger than this (bytes, or with K/M/G, KiB/MiB/GiB).
     #[arg(long, default_value = "50MiB", value_parser = parse_size)]
     pub max_file_size: u64,
     /// Unix time to treat as now when deciding whether a token has expired.

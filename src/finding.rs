@@ -116,6 +116,18 @@ pub struct Position {
     pub column: usize,
 }
 
+/// The commit that first introduced a finding's blob at its path (git modes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    /// Full hex commit id.
+    pub id: String,
+    /// Author time, unix seconds.
+    pub time: i64,
+    /// `Name <email>`, only when asked for (`--include-author`); never in fingerprints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+}
+
 /// One reported secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -145,6 +157,11 @@ pub struct Finding {
     /// Decoded token facts, for findings that are JWTs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt: Option<JwtInfo>,
+    /// Where history introduced it (git modes only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitInfo>,
+    /// Later commits that introduced the same secret at the same path again.
+    pub later_occurrences: usize,
 }
 
 /// The fingerprint of a secret under a rule: hex SHA-256 of `rule_id NUL secret`.

@@ -8,6 +8,7 @@
 pub mod blob;
 pub mod detect;
 pub mod finding;
+pub mod history;
 pub mod lines;
 pub mod matcher;
 pub mod report;

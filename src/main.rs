@@ -4,11 +4,13 @@ mod cli;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use cli::{Cli, Command, RulesAction, ScanArgs};
+use cli::{Cli, Command, CommonArgs, GitArgs, RulesAction, ScanArgs};
+use leakhound::history::{self, HistoryOptions};
 use leakhound::report::{self, ReportOptions};
 use leakhound::rules::{check, RuleSet};
 use leakhound::run;
 use leakhound::scan::{unix_now, ScanOptions, Scanner};
+use leakhound::source::git;
 use leakhound::source::walk::WalkOptions;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Git(args) => git(args),
         Command::Rules { action } => rules(action),
     };
     match result {
@@ -32,29 +35,98 @@ fn main() -> ExitCode {
     }
 }
 
-fn scan(args: ScanArgs) -> Result<u8> {
+fn scanner(common: &CommonArgs) -> Result<Scanner> {
     let rules = RuleSet::builtin().context("built-in rules")?;
     let options = ScanOptions {
-        now: args.now.unwrap_or_else(unix_now),
+        now: common.now.unwrap_or_else(unix_now),
         prefilter: true,
     };
-    let scanner = Scanner::new(rules, options);
+    Ok(Scanner::new(rules, options))
+}
+
+fn threads(common: &CommonArgs) -> usize {
+    common.threads.unwrap_or_else(num_cpus).max(1)
+}
+
+fn scan(args: ScanArgs) -> Result<u8> {
+    let scanner = scanner(&args.common)?;
     let walk = WalkOptions {
         no_ignore: args.no_ignore,
-        threads: args.threads.unwrap_or_else(num_cpus).max(1),
-        max_file_size: args.max_file_size,
+        threads: threads(&args.common),
+        max_file_size: args.common.max_file_size,
     };
     let result = run::run(&scanner, &args.paths, &walk);
+    finish(&args.common, &result, &scanner.rules)
+}
+
+fn git(args: GitArgs) -> Result<u8> {
+    git::isolate_from_user_config();
+    let scanner = scanner(&args.common)?;
+    let repo = git::open(&args.repo).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a git repository: {}",
+            args.repo.display(),
+            e.message()
+        )
+    })?;
+    let mode = git_mode(&args)?;
+    let plan = git::plan(&repo, &mode)
+        .map_err(|e| anyhow::anyhow!("{}: {}", args.repo.display(), e.message()))?;
+    for w in &plan.warnings {
+        eprintln!("leakhound: warning: {}: {w}", args.repo.display());
+    }
+    let opts = HistoryOptions {
+        max_file_size: args.common.max_file_size,
+        include_author: args.include_author,
+        progress: !args.common.quiet && std::io::stderr().is_terminal(),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads(&args.common))
+        .build()
+        .context("thread pool")?;
+    let result = pool.install(|| history::scan_plan(&scanner, &args.repo, &plan, &opts));
+    finish(&args.common, &result, &scanner.rules)
+}
+
+fn git_mode(args: &GitArgs) -> Result<git::Mode> {
+    if args.staged {
+        return Ok(git::Mode::Staged);
+    }
+    if let Some(rev) = &args.since {
+        return Ok(git::Mode::Range {
+            base: rev.clone(),
+            head: "HEAD".into(),
+        });
+    }
+    if let Some(range) = &args.range {
+        let (base, head) = range
+            .split_once("...")
+            .or_else(|| range.split_once(".."))
+            .ok_or_else(|| anyhow::anyhow!("--range {range}: expected BASE..HEAD"))?;
+        let head = if head.is_empty() { "HEAD" } else { head };
+        return Ok(git::Mode::Range {
+            base: base.into(),
+            head: head.into(),
+        });
+    }
+    Ok(git::Mode::History {
+        branch: args.branch.clone(),
+        all_objects: args.all_objects,
+    })
+}
+
+/// Prints input errors, writes the report and picks the exit code.
+fn finish(common: &CommonArgs, result: &run::ScanResult, rules: &RuleSet) -> Result<u8> {
     for e in &result.summary.errors {
         eprintln!("leakhound: error: {}: {}", e.path, e.cause);
     }
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let to_terminal = common.output.is_none() && std::io::stdout().is_terminal();
     let opts = ReportOptions {
-        show_secrets: args.show_secrets,
+        show_secrets: common.show_secrets,
         color: to_terminal,
-        quiet: args.quiet,
+        quiet: common.quiet,
     };
-    write_report(&args, &result, &scanner.rules, &opts)?;
+    write_report(common, result, rules, &opts)?;
     Ok(if !result.summary.errors.is_empty() {
         EXIT_ERROR
     } else if !result.findings.is_empty() {
@@ -65,7 +137,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
 }
 
 fn write_report(
-    args: &ScanArgs,
+    args: &CommonArgs,
     result: &run::ScanResult,
     rules: &RuleSet,
     opts: &ReportOptions,

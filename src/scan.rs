@@ -125,6 +125,8 @@ impl Scanner {
                     message: message(rule, &d),
                     secret,
                     jwt: d.jwt,
+                    commit: None,
+                    later_occurrences: 0,
                 }
             })
             .collect()

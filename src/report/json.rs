@@ -29,6 +29,16 @@ pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
     if let Some(jwt) = &f.jwt {
         v["jwt"] = json!(jwt);
     }
+    if let Some(c) = &f.commit {
+        v["commit"] = json!(c.id);
+        v["commit_time"] = json!(c.time);
+        if let Some(a) = &c.author {
+            v["author"] = json!(a);
+        }
+    }
+    if f.later_occurrences > 0 {
+        v["later_occurrences"] = json!(f.later_occurrences);
+    }
     v
 }
 

@@ -181,6 +181,16 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
     if let Some(jwt) = &f.jwt {
         props.insert("jwt".into(), json!(jwt));
     }
+    if let Some(c) = &f.commit {
+        props.insert("commit".into(), json!(c.id));
+        props.insert("commit_time".into(), json!(c.time));
+        if let Some(a) = &c.author {
+            props.insert("author".into(), json!(a));
+        }
+    }
+    if f.later_occurrences > 0 {
+        props.insert("later_occurrences".into(), json!(f.later_occurrences));
+    }
     let mut r = SarifResult::builder()
         .rule_id(&f.rule_id)
         .level(level(f.severity))

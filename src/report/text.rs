@@ -33,12 +33,24 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &ReportOptions) -> io::
         severity_colour(f.severity),
         &format!("{:<8}", f.severity.as_str()),
     );
+    // History findings read as `abc1234 path:line:col`, so the commit can be shown directly.
+    let place = match &f.commit {
+        Some(c) => format!(
+            "{} {}:{}:{}",
+            &c.id[..7.min(c.id.len())],
+            f.path,
+            f.start.line,
+            f.start.column
+        ),
+        None => format!("{}:{}", f.start.line, f.start.column),
+    };
+    let again = match f.later_occurrences {
+        0 => String::new(),
+        n => format!(" (+{n} later commits)"),
+    };
     writeln!(
         out,
-        "  {}:{}  {}  {}  {}  secret={}  fp={}",
-        f.start.line,
-        f.start.column,
-        sev,
+        "  {place}  {sev}  {}  {}{again}  secret={}  fp={}",
         f.rule_id,
         f.message,
         // One finding, one line: multi-line secrets (PEM blocks) show their line breaks escaped.

@@ -1,3 +1,4 @@
 //! Where bytes come from. Each source hands `(path, bytes)` pairs to a per-worker visitor.
 
+pub mod git;
 pub mod walk;

@@ -1,6 +1,7 @@
 //! Every CLI test, in one binary with shared helpers.
 
 mod formats;
+mod git;
 mod helpers;
 mod inputs;
 mod rules;

@@ -1,0 +1,364 @@
+//! `leakhound git`: history, ranges, staged changes, odd repositories. Repositories are built
+//! by each test with the git CLI, isolated from the user's git configuration.
+
+use crate::helpers::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const OLD: &str = "JWT_SECRET=9c4e1a7f3b8d2e6a0c5f9b1d4e8a2c6f\n";
+const NEW: &str = "REFRESH_TOKEN_SECRET=r3fr3sh-T0ken-Secret-Value-55\n";
+
+struct Repo {
+    dir: tempfile::TempDir,
+    tick: std::cell::Cell<u64>,
+}
+
+fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_COMMITTER_NAME", "Test Author")
+        .env("GIT_COMMITTER_EMAIL", "author@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        git_in(dir.path(), &["init", "-q", "-b", "main"]);
+        Repo {
+            dir,
+            tick: 0.into(),
+        }
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        git_in(self.dir.path(), args)
+    }
+
+    fn write(&self, rel: &str, content: &str) {
+        let p = self.dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+
+    /// Stages everything and commits with a distinct, increasing date; returns the commit id.
+    fn commit(&self, msg: &str) -> String {
+        self.tick.set(self.tick.get() + 1);
+        let date = format!("{} +0000", 1_700_000_000 + self.tick.get() * 60);
+        self.git(&["add", "-A"]);
+        let out = Command::new("git")
+            .args(["commit", "-q", "--allow-empty", "-m", msg])
+            .current_dir(self.dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test Author")
+            .env("GIT_AUTHOR_EMAIL", "author@example.com")
+            .env("GIT_COMMITTER_NAME", "Test Author")
+            .env("GIT_COMMITTER_EMAIL", "author@example.com")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.git(&["rev-parse", "HEAD"])
+    }
+}
+
+fn scan_git(repo: &Path, extra: &[&str]) -> (Value, std::process::Output) {
+    let p = repo.to_string_lossy().into_owned();
+    let mut args = vec!["git", p.as_str(), "--format", "json", "--now", NOW];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)));
+    (doc, out)
+}
+
+/// `(rule, path, line, commit)` of every finding.
+fn found(doc: &Value) -> Vec<(String, String, u64, String)> {
+    let mut v: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["commit"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn one(rule: &str, path: &str, line: u64, commit: &str) -> (String, String, u64, String) {
+    (rule.into(), path.into(), line, commit.into())
+}
+
+const CFG: &str = "jwt.hmac-key.config";
+
+#[test]
+fn secret_committed_then_removed_is_found_only_in_history() {
+    let r = Repo::new();
+    r.write("app/.env", &format!("PORT=80\n{OLD}"));
+    let c1 = r.commit("add env");
+    r.write("app/.env", "PORT=80\n");
+    r.commit("remove secret");
+    let (doc, out) = scan_git(&r.path(), &[]);
+    assert_eq!(found(&doc), vec![one(CFG, "app/.env", 2, &c1)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(doc["findings"][0]["commit_time"], 1_700_000_060);
+    let (worktree, _) = scan_json(&r.path(), &[]);
+    assert_eq!(triples(&worktree), vec![], "the working tree is clean");
+}
+
+#[test]
+fn secret_in_a_file_deleted_later_is_found() {
+    let r = Repo::new();
+    r.write("old/settings.env", OLD);
+    let c1 = r.commit("add");
+    r.git(&["rm", "-q", "old/settings.env"]);
+    r.commit("delete");
+    let (doc, _) = scan_git(&r.path(), &[]);
+    assert_eq!(found(&doc), vec![one(CFG, "old/settings.env", 1, &c1)]);
+}
+
+#[test]
+fn secret_on_an_unmerged_branch_is_found() {
+    let r = Repo::new();
+    r.write("README", "hi\n");
+    r.commit("init");
+    r.git(&["checkout", "-q", "-b", "experiment"]);
+    r.write("exp.env", OLD);
+    let c = r.commit("experiment");
+    r.git(&["checkout", "-q", "main"]);
+    let (doc, _) = scan_git(&r.path(), &[]);
+    assert_eq!(found(&doc), vec![one(CFG, "exp.env", 1, &c)]);
+    let (doc, _) = scan_git(&r.path(), &["--branch", "main"]);
+    assert_eq!(found(&doc), vec![], "not reachable from main");
+}
+
+#[test]
+fn secret_added_and_removed_on_a_side_branch_then_merged_is_found() {
+    let r = Repo::new();
+    r.write("README", "hi\n");
+    r.commit("init");
+    r.git(&["checkout", "-q", "-b", "side"]);
+    r.write("side.env", OLD);
+    let s1 = r.commit("side adds secret");
+    r.write("side.env", "nothing\n");
+    r.commit("side removes it");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("main.txt", "main work\n");
+    r.commit("main work");
+    r.git(&["merge", "-q", "--no-ff", "-m", "merge side", "side"]);
+    r.git(&["branch", "-q", "-D", "side"]);
+    let (doc, _) = scan_git(&r.path(), &[]);
+    assert_eq!(found(&doc), vec![one(CFG, "side.env", 1, &s1)]);
+}
+
+#[test]
+fn same_secret_copied_to_a_second_path_is_reported_per_path() {
+    let r = Repo::new();
+    r.write("a.env", OLD);
+    let c1 = r.commit("a");
+    r.write("b.env", OLD);
+    let c2 = r.commit("b");
+    let (doc, _) = scan_git(&r.path(), &[]);
+    assert_eq!(
+        found(&doc),
+        vec![one(CFG, "a.env", 1, &c1), one(CFG, "b.env", 1, &c2)]
+    );
+}
+
+#[test]
+fn same_secret_in_many_versions_of_a_file_is_one_finding_with_a_count() {
+    let r = Repo::new();
+    r.write("a.env", &format!("{OLD}V=1\n"));
+    let c1 = r.commit("v1");
+    for v in 2..=4 {
+        r.write("a.env", &format!("{OLD}V={v}\n"));
+        r.commit("bump");
+    }
+    let (doc, _) = scan_git(&r.path(), &[]);
+    assert_eq!(found(&doc), vec![one(CFG, "a.env", 1, &c1)]);
+    assert_eq!(doc["findings"][0]["later_occurrences"], 3);
+}
+
+#[test]
+fn range_reports_only_the_new_secret() {
+    let r = Repo::new();
+    r.write("a.env", OLD);
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("a.env", &format!("{OLD}{NEW}"));
+    let c2 = r.commit("adds a new secret next to the old one");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("other.txt", "main moved on\n");
+    r.commit("main");
+    let (doc, _) = scan_git(&r.path(), &["--range", "main..feature"]);
+    assert_eq!(found(&doc), vec![one(CFG, "a.env", 2, &c2)]);
+    r.git(&["checkout", "-q", "feature"]);
+    let (doc, _) = scan_git(&r.path(), &["--since", "main"]);
+    assert_eq!(found(&doc), vec![one(CFG, "a.env", 2, &c2)]);
+}
+
+#[test]
+fn staged_sees_the_index_not_the_working_tree() {
+    let r = Repo::new();
+    r.write("a.env", OLD);
+    r.commit("base");
+    r.write("a.env", &format!("{OLD}{NEW}"));
+    r.git(&["add", "a.env"]);
+    r.write("a.env", OLD); // the working tree no longer has it; the index does
+    let (doc, out) = scan_git(&r.path(), &["--staged"]);
+    assert_eq!(found(&doc), vec![one(CFG, "a.env", 2, "")]);
+    assert_eq!(out.status.code(), Some(1));
+    r.git(&["reset", "-q", "a.env"]);
+    let (doc, out) = scan_git(&r.path(), &["--staged"]);
+    assert_eq!(found(&doc), vec![], "nothing staged");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn staged_works_before_the_first_commit() {
+    let r = Repo::new();
+    r.write("first.env", OLD);
+    r.git(&["add", "first.env"]);
+    let (doc, _) = scan_git(&r.path(), &["--staged"]);
+    assert_eq!(found(&doc), vec![one(CFG, "first.env", 1, "")]);
+}
+
+#[test]
+fn bare_repository() {
+    let r = Repo::new();
+    r.write("a.env", OLD);
+    let c1 = r.commit("a");
+    let bare = tempfile::tempdir().unwrap();
+    let target = bare.path().join("r.git");
+    git_in(
+        bare.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            r.path().to_str().unwrap(),
+            target.to_str().unwrap(),
+        ],
+    );
+    let (doc, _) = scan_git(&target, &[]);
+    assert_eq!(found(&doc), vec![one(CFG, "a.env", 1, &c1)]);
+}
+
+#[test]
+fn shallow_clone_warns() {
+    let r = Repo::new();
+    r.write("a.env", OLD);
+    r.commit("a");
+    r.write("b.txt", "more\n");
+    r.commit("b");
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("shallow");
+    let url = format!("file://{}", r.path().display());
+    git_in(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            target.to_str().unwrap(),
+        ],
+    );
+    let (doc, out) = scan_git(&target, &[]);
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("shallow clone") && err.contains("fetch-depth: 0"),
+        "{err}"
+    );
+    assert_eq!(found(&doc).len(), 1, "what is there is still scanned");
+}
+
+#[test]
+fn corrupt_object_is_one_error_and_the_scan_goes_on() {
+    let r = Repo::new();
+    r.write("a.env", OLD);
+    r.write("victim.txt", "this blob will be corrupted\n");
+    let c1 = r.commit("a");
+    let victim = r.git(&["rev-parse", "HEAD:victim.txt"]);
+    let obj = r
+        .path()
+        .join(".git/objects")
+        .join(&victim[..2])
+        .join(&victim[2..]);
+    let mut perm = std::fs::metadata(&obj).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(false);
+    std::fs::set_permissions(&obj, perm).unwrap();
+    std::fs::write(&obj, b"\x78\x9cgarbage-not-zlib").unwrap();
+    let (doc, out) = scan_git(&r.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(&victim) && err.contains("victim.txt"), "{err}");
+    assert_eq!(found(&doc), vec![one(CFG, "a.env", 1, &c1)]);
+}
+
+#[test]
+fn not_a_repository_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["git", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("leakhound: error: ") && err.contains("not a git repository"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+}
+
+#[test]
+fn history_sarif_keeps_fingerprints_and_carries_the_commit() {
+    let r = Repo::new();
+    r.write("a.env", OLD);
+    let c1 = r.commit("a");
+    let p = r.path().to_string_lossy().into_owned();
+    let sarif: Value =
+        serde_json::from_slice(&run(&["git", &p, "--format", "sarif"]).stdout).unwrap();
+    let res = &sarif["runs"][0]["results"][0];
+    assert_eq!(res["properties"]["commit"], Value::from(c1));
+    assert_eq!(
+        res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "a.env"
+    );
+    let (doc, _) = scan_json(&r.path(), &[]);
+    assert_eq!(
+        res["partialFingerprints"]["leakhound/v1"], doc["findings"][0]["fingerprint"],
+        "same as a file scan"
+    );
+}
