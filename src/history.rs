@@ -9,7 +9,6 @@ use crate::scan::Scanner;
 use crate::source::git::{self, BlobRead, BlobSource, Plan, PlannedBlob};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -25,9 +24,9 @@ pub struct HistoryOptions {
     pub progress: bool,
 }
 
-/// What one blob gave.
+/// What scanning one blob gave, before attribution to paths and commits.
 #[derive(Default)]
-struct BlobOutcome {
+struct BlobScan {
     findings: Vec<Finding>,
     bytes: u64,
     binary: bool,
@@ -35,89 +34,122 @@ struct BlobOutcome {
     error: Option<String>,
 }
 
-/// Scans the blobs of `plan`, opening one repository per worker at `repo_path`.
-pub fn scan_plan(
+/// Walks history and scans at the same time: the walk (which libgit2 serialises) streams each
+/// new blob to rayon workers as soon as it is listed, so the total time is close to the
+/// longer of the two instead of their sum. Returns the plan (for its warnings) and the result.
+pub fn scan_repo(
     scanner: &Scanner,
     repo_path: &Path,
-    plan: &Plan,
+    mode: &git::Mode,
     opts: &HistoryOptions,
-) -> ScanResult {
+) -> Result<(Plan, ScanResult), git2::Error> {
     let started = Instant::now();
-    let bar = Progress::new(plan.blobs.len() as u64, opts.progress);
-    let outcomes: Vec<BlobOutcome> = plan
-        .blobs
-        .par_iter()
-        .map_init(
-            || (git::open(repo_path).ok(), Scratch::default()),
-            |(repo, scratch), blob| {
-                let out = match repo {
-                    Some(repo) => scan_blob(scanner, repo, scratch, plan, blob, opts),
-                    None => BlobOutcome {
-                        error: Some("cannot open repository".into()),
-                        ..Default::default()
-                    },
-                };
-                bar.tick(out.bytes);
-                out
-            },
-        )
-        .collect();
+    let bar = Progress::new(opts.progress);
+    let (tx, rx) = std::sync::mpsc::channel::<(git2::Oid, String)>();
+    let (plan, scans) = std::thread::scope(|s| {
+        let planner = s.spawn(move || {
+            let repo = git::open(repo_path)?;
+            let mut on_new = |oid, path: &str| {
+                let _ = tx.send((oid, path.to_string()));
+            };
+            git::plan_streaming(&repo, mode, &mut on_new)
+        });
+        let scans: HashMap<git2::Oid, BlobScan> = rx
+            .into_iter()
+            .par_bridge()
+            .map_init(
+                || (git::open(repo_path).ok(), Scratch::default()),
+                |(repo, scratch), (oid, path)| {
+                    let scan = match repo {
+                        Some(repo) => scan_blob(scanner, repo, scratch, oid, path, opts),
+                        None => BlobScan {
+                            error: Some("cannot open repository".into()),
+                            ..Default::default()
+                        },
+                    };
+                    bar.tick(scan.bytes);
+                    (oid, scan)
+                },
+            )
+            .collect();
+        let plan = planner
+            .join()
+            .unwrap_or_else(|_| Err(git2::Error::from_str("history walk panicked")));
+        (plan, scans)
+    });
     bar.finish();
-    let mut result = collect(plan, outcomes);
+    let plan = plan?;
+    let repo = git::open(repo_path)?;
+    let mut result = collect(&plan, scans, |pb, found| {
+        attribute(&repo, &plan, pb, found, opts)
+    });
     result.summary.elapsed = started.elapsed();
-    result
+    Ok((plan, result))
 }
 
 fn scan_blob(
     scanner: &Scanner,
     repo: &git2::Repository,
     scratch: &mut Scratch,
-    plan: &Plan,
-    pb: &PlannedBlob,
+    oid: git2::Oid,
+    path: String,
     opts: &HistoryOptions,
-) -> BlobOutcome {
-    let bytes = match repo.read(pb.oid, opts.max_file_size) {
+) -> BlobScan {
+    let bytes = match repo.read(oid, opts.max_file_size) {
         Ok(BlobRead::Bytes(b)) => b,
         Ok(BlobRead::TooLarge(size)) => {
-            return BlobOutcome {
+            return BlobScan {
                 too_large: Some(size),
                 ..Default::default()
             }
         }
         Err(e) => {
-            return BlobOutcome {
+            return BlobScan {
                 error: Some(e),
                 ..Default::default()
             }
         }
     };
     if looks_binary(&bytes) {
-        return BlobOutcome {
+        return BlobScan {
             binary: true,
             ..Default::default()
         };
     }
-    let found = scanner.scan(
-        &Blob {
-            bytes: &bytes,
-            origin: Origin::file(pb.intros[0].path.clone()),
-        },
-        scratch,
-    );
-    let mut findings = Vec::new();
-    let mut before_cache: HashMap<git2::Oid, Vec<u8>> = HashMap::new();
+    // The first path a blob appeared at decides whether it is read as code or config.
+    let blob = Blob {
+        bytes: &bytes,
+        origin: Origin::file(path),
+    };
+    BlobScan {
+        findings: scanner.scan(&blob, scratch),
+        bytes: bytes.len() as u64,
+        ..Default::default()
+    }
+}
+
+/// A blob's findings at every path history introduced it, each with its commit. In range and
+/// staged scans, a secret the previous version of the path already held is not new.
+fn attribute(
+    repo: &git2::Repository,
+    plan: &Plan,
+    pb: &PlannedBlob,
+    found: &[Finding],
+    opts: &HistoryOptions,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
     for intro in &pb.intros {
-        let before = intro.before.and_then(|oid| {
-            if let Entry::Vacant(slot) = before_cache.entry(oid) {
-                if let Ok(BlobRead::Bytes(b)) = repo.read(oid, opts.max_file_size) {
-                    slot.insert(b);
-                }
-            }
-            before_cache.get(&oid)
-        });
-        for f in &found {
-            // In a range or staged scan, a secret the previous version already held is not new.
-            if before.is_some_and(|b| memchr::memmem::find(b, f.secret.as_bytes()).is_some()) {
+        let before = intro
+            .before
+            .and_then(|oid| match repo.read(oid, opts.max_file_size) {
+                Ok(BlobRead::Bytes(b)) => Some(b),
+                _ => None,
+            });
+        for f in found {
+            if before
+                .as_ref()
+                .is_some_and(|b| memchr::memmem::find(b, f.secret.as_bytes()).is_some())
+            {
                 continue;
             }
             let mut f = f.clone();
@@ -130,19 +162,19 @@ fn scan_blob(
                     author: opts.include_author.then(|| c.author.clone()),
                 }
             });
-            findings.push(f);
+            out.push(f);
         }
     }
-    BlobOutcome {
-        findings,
-        bytes: bytes.len() as u64,
-        ..Default::default()
-    }
+    out
 }
 
 /// Merges per-blob outcomes: one finding per (path, rule, secret), kept at its first commit
 /// in history order, with a count of the later commits that introduced it again.
-fn collect(plan: &Plan, outcomes: Vec<BlobOutcome>) -> ScanResult {
+fn collect(
+    plan: &Plan,
+    mut scans: HashMap<git2::Oid, BlobScan>,
+    attribute: impl Fn(&PlannedBlob, &[Finding]) -> Vec<Finding>,
+) -> ScanResult {
     let mut summary = Summary::default();
     let commit_rank: HashMap<&str, usize> = plan
         .commits
@@ -151,7 +183,8 @@ fn collect(plan: &Plan, outcomes: Vec<BlobOutcome>) -> ScanResult {
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
     let mut best: HashMap<(String, String, String), Finding> = HashMap::new();
-    for (pb, out) in plan.blobs.iter().zip(outcomes) {
+    for pb in &plan.blobs {
+        let out = scans.remove(&pb.oid).unwrap_or_default();
         if let Some(e) = out.error {
             summary.errors.push(InputError {
                 path: format!("blob {} ({})", pb.oid, pb.intros[0].path),
@@ -169,7 +202,12 @@ fn collect(plan: &Plan, outcomes: Vec<BlobOutcome>) -> ScanResult {
             summary.files += 1;
             summary.bytes += out.bytes;
         }
-        for f in out.findings {
+        let attributed = if out.findings.is_empty() {
+            Vec::new()
+        } else {
+            attribute(pb, &out.findings)
+        };
+        for f in attributed {
             let rank = |f: &Finding| {
                 f.commit
                     .as_ref()
@@ -210,14 +248,13 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(total: u64, enabled: bool) -> Self {
+    fn new(enabled: bool) -> Self {
         let bar = enabled.then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+            // The total is unknown while history is still being walked.
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{bar:30} {pos}/{len} blobs, {msg} [{elapsed_precise}, eta {eta}]",
-                )
-                .expect("valid template"),
+                ProgressStyle::with_template("{spinner} {pos} blobs, {msg} [{elapsed_precise}]")
+                    .expect("valid template"),
             );
             bar
         });

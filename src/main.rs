@@ -61,8 +61,10 @@ fn scan(args: ScanArgs) -> Result<u8> {
 
 fn git(args: GitArgs) -> Result<u8> {
     git::isolate_from_user_config();
+    git::tune_libgit2();
     let scanner = scanner(&args.common)?;
-    let repo = git::open(&args.repo).map_err(|e| {
+    // Fail early, with a clear message, when the path is not a repository.
+    git::open(&args.repo).map_err(|e| {
         anyhow::anyhow!(
             "{}: not a git repository: {}",
             args.repo.display(),
@@ -70,11 +72,6 @@ fn git(args: GitArgs) -> Result<u8> {
         )
     })?;
     let mode = git_mode(&args)?;
-    let plan = git::plan(&repo, &mode)
-        .map_err(|e| anyhow::anyhow!("{}: {}", args.repo.display(), e.message()))?;
-    for w in &plan.warnings {
-        eprintln!("leakhound: warning: {}: {w}", args.repo.display());
-    }
     let opts = HistoryOptions {
         max_file_size: args.common.max_file_size,
         include_author: args.include_author,
@@ -84,7 +81,12 @@ fn git(args: GitArgs) -> Result<u8> {
         .num_threads(threads(&args.common))
         .build()
         .context("thread pool")?;
-    let result = pool.install(|| history::scan_plan(&scanner, &args.repo, &plan, &opts));
+    let (plan, result) = pool
+        .install(|| history::scan_repo(&scanner, &args.repo, &mode, &opts))
+        .map_err(|e| anyhow::anyhow!("{}: {}", args.repo.display(), e.message()))?;
+    for w in &plan.warnings {
+        eprintln!("leakhound: warning: {}: {w}", args.repo.display());
+    }
     finish(&args.common, &result, &scanner.rules)
 }
 

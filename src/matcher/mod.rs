@@ -34,6 +34,11 @@ pub struct Matcher {
 }
 
 impl Matcher {
+    /// Number of keyword automata the prefilter runs (one while keywords fit Teddy's 64).
+    pub fn automata(&self) -> usize {
+        self.prefilter.automata()
+    }
+
     /// Builds the prefilter for `rules`.
     pub fn new(rules: &RuleSet) -> Self {
         Matcher {

@@ -5,7 +5,7 @@
 //! without touching the scanner or detectors.
 
 use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, RepositoryOpenFlags, Sort, Tree};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 
 /// What part of the repository to scan.
@@ -86,6 +86,28 @@ pub fn open(path: &Path) -> Result<Repository, git2::Error> {
     .or_else(|_| Repository::open_bare(path))
 }
 
+/// Turns off libgit2's re-hashing of every object it reads: the scan reads each object once
+/// and a corrupt one still fails to inflate, while the SHA-1 (collision-detecting) check cost
+/// more than the scan itself on long histories.
+pub fn tune_libgit2() {
+    git2::opts::strict_hash_verification(false);
+    // Each worker holds a repository; cap libgit2's shared object cache so a long history
+    // stays within a few hundred MiB.
+    // SAFETY: called at start-up, before any thread uses libgit2 (libgit2's requirement for
+    // global options).
+    let _ = unsafe { git2::opts::set_cache_max_size(LIBGIT2_CACHE_BYTES) };
+    // Pack files are memory-mapped in windows; bound how much is mapped at once.
+    // SAFETY: as above.
+    let _ = unsafe { git2::opts::set_mwindow_size(LIBGIT2_MAPPED_BYTES / 4) };
+    // SAFETY: as above.
+    let _ = unsafe { git2::opts::set_mwindow_mapped_limit(LIBGIT2_MAPPED_BYTES) };
+}
+
+/// libgit2's object cache budget (shared by all repositories in the process).
+const LIBGIT2_CACHE_BYTES: isize = 16 * 1024 * 1024;
+/// How much of the pack files libgit2 keeps mapped at once.
+const LIBGIT2_MAPPED_BYTES: usize = 64 * 1024 * 1024;
+
 /// Stops the user's and the system's git configuration from changing what is scanned
 /// (e.g. `core.*` settings or replace refs). Call once, before any repository is opened.
 pub fn isolate_from_user_config() {
@@ -103,7 +125,22 @@ pub fn isolate_from_user_config() {
 
 /// Lists what `mode` must scan in `repo`.
 pub fn plan(repo: &Repository, mode: &Mode) -> Result<Plan, git2::Error> {
-    let mut builder = Builder::default();
+    plan_streaming(repo, mode, &mut |_, _| {})
+}
+
+/// Like [`plan`], calling `on_new` with each blob id the moment it is first listed, so a
+/// scanner can work while history is still being walked.
+pub fn plan_streaming(
+    repo: &Repository,
+    mode: &Mode,
+    on_new: &mut dyn FnMut(Oid, &str),
+) -> Result<Plan, git2::Error> {
+    let mut builder = Builder {
+        plan: Plan::default(),
+        index: HashMap::default(),
+        seen: HashSet::default(),
+        on_new,
+    };
     if repo.is_shallow() {
         builder.plan.warnings.push(
             "shallow clone: history is incomplete; in CI check out with `fetch-depth: 0`".into(),
@@ -165,25 +202,32 @@ fn range_commits(repo: &Repository, base: &str, head: &str) -> Result<Vec<Oid>, 
     walk.collect()
 }
 
-#[derive(Default)]
-struct Builder {
+struct Builder<'a> {
     plan: Plan,
     index: HashMap<Oid, usize>,
     seen: HashSet<(Oid, String)>,
+    /// Told about each blob (and its first path) the first time it is listed, so scanning
+    /// can start at once.
+    on_new: &'a mut dyn FnMut(Oid, &str),
 }
 
-impl Builder {
+impl Builder<'_> {
     fn add(&mut self, oid: Oid, path: String, commit: Option<usize>, before: Option<Oid>) {
         if !self.seen.insert((oid, path.clone())) {
             return;
         }
-        let slot = *self.index.entry(oid).or_insert_with(|| {
-            self.plan.blobs.push(PlannedBlob {
-                oid,
-                intros: Vec::new(),
-            });
-            self.plan.blobs.len() - 1
-        });
+        let slot = match self.index.get(&oid) {
+            Some(&slot) => slot,
+            None => {
+                self.plan.blobs.push(PlannedBlob {
+                    oid,
+                    intros: Vec::new(),
+                });
+                self.index.insert(oid, self.plan.blobs.len() - 1);
+                (self.on_new)(oid, &path);
+                self.plan.blobs.len() - 1
+            }
+        };
         self.plan.blobs[slot].intros.push(Introduction {
             path,
             commit,
@@ -191,49 +235,27 @@ impl Builder {
         });
     }
 
-    /// Diffs each commit against its first parent; merges add only what is new to them
-    /// because the side branch's commits came first in the walk.
+    /// Diffs each commit against its first parent, in history order, so each blob is
+    /// attributed to the first commit that put it at a path. Merges add only what is new to
+    /// them because the side branch's commits come first in the walk. (Parallel diffing does
+    /// not pay: libgit2 serialises pack access, and the scan already uses the other cores.)
     fn walk_commits(&mut self, repo: &Repository, commits: &[Oid], with_before: bool) {
         for &id in commits {
-            if let Err(e) = self.walk_commit(repo, id, with_before) {
-                self.plan
+            match commit_changes(repo, id) {
+                Ok(c) if c.blobs.is_empty() => {}
+                Ok(c) => {
+                    self.plan.commits.push(c.meta);
+                    let ci = self.plan.commits.len() - 1;
+                    for (oid, path, before) in c.blobs {
+                        self.add(oid, path, Some(ci), before.filter(|_| with_before));
+                    }
+                }
+                Err(e) => self
+                    .plan
                     .errors
-                    .push((format!("commit {id}"), e.message().to_string()));
+                    .push((format!("commit {id}"), e.message().to_string())),
             }
         }
-    }
-
-    fn walk_commit(
-        &mut self,
-        repo: &Repository,
-        id: Oid,
-        with_before: bool,
-    ) -> Result<(), git2::Error> {
-        let commit = repo.find_commit(id)?;
-        let tree = commit.tree()?;
-        let parent_tree = match commit.parent(0) {
-            Ok(p) => Some(p.tree()?),
-            Err(_) => None,
-        };
-        let changes = changed_blobs(repo, parent_tree.as_ref(), Some(&tree))?;
-        if changes.is_empty() {
-            return Ok(());
-        }
-        let author = commit.author();
-        self.plan.commits.push(CommitMeta {
-            id: id.to_string(),
-            time: author.when().seconds(),
-            author: format!(
-                "{} <{}>",
-                author.name().unwrap_or(""),
-                author.email().unwrap_or("")
-            ),
-        });
-        let ci = self.plan.commits.len() - 1;
-        for (oid, path, before) in changes {
-            self.add(oid, path, Some(ci), before.filter(|_| with_before));
-        }
-        Ok(())
     }
 
     fn add_staged(&mut self, repo: &Repository) -> Result<(), git2::Error> {
@@ -272,16 +294,119 @@ impl Builder {
     }
 }
 
-/// (new blob, path, old blob) for every added or modified file between two trees.
+/// One commit's metadata and the blobs it adds or modifies against its first parent.
+struct CommitChanges {
+    meta: CommitMeta,
+    blobs: Vec<(Oid, String, Option<Oid>)>,
+}
+
+fn commit_changes(repo: &Repository, id: Oid) -> Result<CommitChanges, git2::Error> {
+    let commit = repo.find_commit(id)?;
+    let tree = commit.tree()?;
+    let parent_tree = match commit.parent(0) {
+        Ok(p) => Some(p.tree()?),
+        Err(_) => None,
+    };
+    let blobs = changed_blobs(repo, parent_tree.as_ref(), Some(&tree))?;
+    let author = commit.author();
+    let meta = CommitMeta {
+        id: id.to_string(),
+        time: author.when().seconds(),
+        author: format!(
+            "{} <{}>",
+            author.name().unwrap_or(""),
+            author.email().unwrap_or("")
+        ),
+    };
+    Ok(CommitChanges { meta, blobs })
+}
+
+/// (new blob, path, old blob) for every added or modified file between two trees. Subtrees
+/// with equal ids are skipped without being read, which is what makes a long history cheap:
+/// libgit2's tree diff visits every entry of both trees.
 fn changed_blobs(
     repo: &Repository,
     old: Option<&Tree>,
     new: Option<&Tree>,
 ) -> Result<Vec<(Oid, String, Option<Oid>)>, git2::Error> {
-    let mut opts = DiffOptions::new();
-    opts.skip_binary_check(true).ignore_submodules(true);
-    let diff = repo.diff_tree_to_tree(old, new, Some(&mut opts))?;
-    Ok(deltas(&diff))
+    let mut out = Vec::new();
+    if let Some(new) = new {
+        diff_trees(repo, old, new, "", &mut out)?;
+    }
+    Ok(out)
+}
+
+fn diff_trees(
+    repo: &Repository,
+    old: Option<&Tree>,
+    new: &Tree,
+    prefix: &str,
+    out: &mut Vec<(Oid, String, Option<Oid>)>,
+) -> Result<(), git2::Error> {
+    // Both trees are in git's entry order, so one merge pass pairs entries of the same name.
+    let mut olds = old.map(|t| t.iter().peekable());
+    for entry in new.iter() {
+        let mut prior = None;
+        if let Some(olds) = olds.as_mut() {
+            while let Some(o) = olds.peek() {
+                match git_order(o, &entry) {
+                    std::cmp::Ordering::Less => {
+                        olds.next();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        prior = Some((o.id(), o.kind()));
+                        olds.next();
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => break,
+                }
+            }
+        }
+        if prior.is_some_and(|(id, _)| id == entry.id()) {
+            continue;
+        }
+        visit_changed(repo, &entry, prior, prefix, out)?;
+    }
+    Ok(())
+}
+
+/// Git sorts tree entries by name, comparing a subtree's name as if it ended in `/`.
+fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
+    let key = |e: &git2::TreeEntry<'_>| e.kind() == Some(ObjectType::Tree);
+    let (an, bn) = (a.name_bytes(), b.name_bytes());
+    let n = an.len().min(bn.len());
+    an[..n].cmp(&bn[..n]).then_with(|| {
+        let next =
+            |name: &[u8], tree: bool| name.get(n).copied().unwrap_or(if tree { b'/' } else { 0 });
+        next(an, key(a)).cmp(&next(bn, key(b)))
+    })
+}
+
+fn visit_changed(
+    repo: &Repository,
+    entry: &git2::TreeEntry<'_>,
+    prior: Option<(Oid, Option<ObjectType>)>,
+    prefix: &str,
+    out: &mut Vec<(Oid, String, Option<Oid>)>,
+) -> Result<(), git2::Error> {
+    let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
+    match entry.kind() {
+        Some(ObjectType::Tree) => {
+            let sub = repo.find_tree(entry.id())?;
+            let old_sub = match prior {
+                Some((id, Some(ObjectType::Tree))) => Some(repo.find_tree(id)?),
+                _ => None,
+            };
+            diff_trees(repo, old_sub.as_ref(), &sub, &format!("{path}/"), out)
+        }
+        // Symlinks (0o120000) hold a path, not content; submodules are other repositories.
+        Some(ObjectType::Blob) if entry.filemode() != 0o120000 => {
+            let old_blob = prior.and_then(|(id, k)| (k == Some(ObjectType::Blob)).then_some(id));
+            out.push((entry.id(), path, old_blob));
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn deltas(diff: &git2::Diff<'_>) -> Vec<(Oid, String, Option<Oid>)> {

@@ -73,3 +73,14 @@ negative_examples = ["a", "b"]
         .to_string();
     assert!(err.starts_with("t.toml: "), "{err}");
 }
+
+#[test]
+fn builtin_keywords_fit_one_simd_automaton() {
+    let rules = leakhound::rules::RuleSet::builtin().unwrap();
+    let m = leakhound::matcher::Matcher::new(&rules);
+    assert_eq!(
+        m.automata(),
+        1,
+        "keep the distinct keywords (after absorption) at 64 or fewer"
+    );
+}
