@@ -362,3 +362,25 @@ fn history_sarif_keeps_fingerprints_and_carries_the_commit() {
         "same as a file scan"
     );
 }
+
+#[test]
+fn stash_and_unreachable_blobs() {
+    let r = Repo::new();
+    r.write("README", "hi\n");
+    r.commit("init");
+    r.write("stashed.env", OLD);
+    r.git(&["add", "stashed.env"]);
+    r.git(&["stash", "-q"]);
+    let (doc, _) = scan_git(&r.path(), &[]);
+    let paths: Vec<String> = found(&doc).into_iter().map(|f| f.1).collect();
+    assert_eq!(paths, vec!["stashed.env"], "refs/stash is history too");
+
+    let dangling = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(dangling.path(), NEW).unwrap();
+    let oid = r.git(&["hash-object", "-w", dangling.path().to_str().unwrap()]);
+    let (doc, _) = scan_git(&r.path(), &[]);
+    assert_eq!(found(&doc).len(), 1, "unreachable blobs only with --all-objects");
+    let (doc, _) = scan_git(&r.path(), &["--all-objects"]);
+    let paths: Vec<String> = found(&doc).into_iter().map(|f| f.1).collect();
+    assert_eq!(paths, vec![format!("(unreachable)/{oid}"), "stashed.env".to_string()]);
+}
