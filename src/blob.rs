@@ -5,12 +5,24 @@
 pub struct Origin {
     /// Path relative to the scan root, with `/` separators (`<stdin>` for standard input).
     pub path: String,
+    /// Where inside that file, for content extracted from archives and binary formats:
+    /// member paths joined by `!` (`lib.jar!com/x/Config.class`).
+    pub member: Option<String>,
 }
 
 impl Origin {
     /// An origin for a file at `path` (already relative to the scan root).
     pub fn file(path: impl Into<String>) -> Self {
-        Origin { path: path.into() }
+        Origin {
+            path: path.into(),
+            member: None,
+        }
+    }
+
+    /// The name that decides how content is read: the innermost member, else the path.
+    pub fn leaf(&self) -> &str {
+        let inner = self.member.as_deref().and_then(|m| m.rsplit('!').next());
+        inner.unwrap_or(&self.path)
     }
 }
 
@@ -34,7 +46,8 @@ const CODE_EXTENSIONS: &[&str] = &[
 impl Origin {
     /// True when the path names source code rather than configuration or data.
     pub fn is_code(&self) -> bool {
-        let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+        let leaf = self.leaf();
+        let name = leaf.rsplit('/').next().unwrap_or(leaf);
         name.rsplit_once('.')
             .is_some_and(|(_, ext)| CODE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
     }

@@ -97,9 +97,37 @@ pub struct CommonArgs {
     /// Skip files (and blobs) larger than this (bytes, or with K/M/G, KiB/MiB/GiB).
     #[arg(long, default_value = "50MiB", value_parser = parse_size)]
     pub max_file_size: u64,
+    /// How deep archives may nest before they are no longer opened.
+    #[arg(long, default_value_t = leakhound::source::extract::MAX_DEPTH)]
+    pub archive_depth: usize,
+    /// Entries read per archive.
+    #[arg(long, default_value_t = leakhound::source::extract::MAX_ENTRIES)]
+    pub max_archive_entries: usize,
+    /// Bytes read per archive member (K/M/G suffixes).
+    #[arg(long, default_value = "256MiB", value_parser = parse_size)]
+    pub max_entry_size: u64,
+    /// Decompressed bytes read per input, all members together (K/M/G suffixes).
+    #[arg(long, default_value = "2GiB", value_parser = parse_size)]
+    pub max_archive_total: u64,
+    /// Largest decompressed/compressed ratio accepted for a member (zip-bomb guard).
+    #[arg(long, default_value_t = leakhound::source::extract::MAX_RATIO)]
+    pub max_ratio: u64,
     /// Unix time to treat as now when deciding whether a token has expired.
     #[arg(long)]
     pub now: Option<i64>,
+}
+
+impl CommonArgs {
+    /// The archive limits these flags set.
+    pub fn limits(&self) -> leakhound::source::extract::Limits {
+        leakhound::source::extract::Limits {
+            max_depth: self.archive_depth,
+            max_entries: self.max_archive_entries,
+            max_entry_bytes: self.max_entry_size,
+            max_total_bytes: self.max_archive_total,
+            max_ratio: self.max_ratio,
+        }
+    }
 }
 
 /// Parses `1234`, `10K`, `50MiB`, `1G` (binary multiples).

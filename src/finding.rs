@@ -139,8 +139,15 @@ pub struct Finding {
     pub severity: Severity,
     /// Rule confidence.
     pub confidence: Confidence,
-    /// Path relative to the scan root.
+    /// Path relative to the scan root (for archive content, the outer file).
     pub path: String,
+    /// Member inside `path` for content found in archives and binary formats (`!`-joined).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    /// Where in a binary member the text came from (`dex string 42`, `offset 0x1f00`,
+    /// `key CAF.token`), when line and column refer to extracted text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
     /// Start of the secret.
     pub start: Position,
     /// End of the secret (exclusive column).
@@ -192,6 +199,14 @@ pub fn redact(secret: &str) -> String {
 }
 
 impl Finding {
+    /// `path` or `path!member`, as shown to people.
+    pub fn location(&self) -> String {
+        match &self.member {
+            Some(m) => format!("{}!{m}", self.path),
+            None => self.path.clone(),
+        }
+    }
+
     /// The secret as it should be printed: raw only when `show` is set.
     pub fn display_secret(&self, show: bool) -> String {
         if show {

@@ -1,7 +1,7 @@
 //! A git [`Plan`] through the scanner: each unique blob is read and scanned once, in parallel,
 //! and its findings are attributed to every path where history introduced it.
 
-use crate::blob::{looks_binary, Blob, Origin};
+use crate::blob::looks_binary;
 use crate::finding::{CommitInfo, Finding};
 use crate::matcher::Scratch;
 use crate::run::{InputError, ScanResult, Skipped, Summary};
@@ -20,6 +20,8 @@ pub struct HistoryOptions {
     pub max_file_size: u64,
     /// Put author name and email on findings.
     pub include_author: bool,
+    /// Archive and extraction limits, per blob.
+    pub limits: crate::source::extract::Limits,
     /// Draw a progress bar on stderr (only when it is a terminal and the scan runs > 1 s).
     pub progress: bool,
 }
@@ -32,6 +34,7 @@ struct BlobScan {
     binary: bool,
     too_large: Option<u64>,
     error: Option<String>,
+    warnings: Vec<String>,
 }
 
 /// Walks history and scans at the same time: the walk (which libgit2 serialises) streams each
@@ -110,20 +113,13 @@ fn scan_blob(
             }
         }
     };
-    if looks_binary(&bytes) {
-        return BlobScan {
-            binary: true,
-            ..Default::default()
-        };
-    }
-    // The first path a blob appeared at decides whether it is read as code or config.
-    let blob = Blob {
-        bytes: &bytes,
-        origin: Origin::file(path),
-    };
+    // The first path a blob appeared at decides how it is read (code or config, archive).
+    let out = scanner.scan_expanded(&path, &bytes, &opts.limits, scratch);
     BlobScan {
-        findings: scanner.scan(&blob, scratch),
-        bytes: bytes.len() as u64,
+        findings: out.findings,
+        bytes: out.bytes,
+        binary: looks_binary(&bytes) && out.bytes == 0,
+        warnings: out.warnings,
         ..Default::default()
     }
 }
@@ -198,6 +194,7 @@ fn collect(
             });
         }
         summary.binary_skipped += out.binary as u64;
+        summary.warnings.extend(out.warnings);
         if out.bytes > 0 {
             summary.files += 1;
             summary.bytes += out.bytes;
@@ -213,7 +210,7 @@ fn collect(
                     .as_ref()
                     .map_or(usize::MAX, |c| commit_rank[c.id.as_str()])
             };
-            let key = (f.path.clone(), f.rule_id.clone(), f.fingerprint.clone());
+            let key = (f.location(), f.rule_id.clone(), f.fingerprint.clone());
             match best.get_mut(&key) {
                 None => {
                     best.insert(key, f);
@@ -236,7 +233,9 @@ fn collect(
         });
     }
     let mut findings: Vec<Finding> = best.into_values().collect();
-    findings.sort_by(|a, b| (&a.path, a.start, &a.rule_id).cmp(&(&b.path, b.start, &b.rule_id)));
+    findings.sort_by(|a, b| {
+        (&a.path, &a.member, a.start, &a.rule_id).cmp(&(&b.path, &b.member, b.start, &b.rule_id))
+    });
     ScanResult { findings, summary }
 }
 

@@ -55,7 +55,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
         threads: threads(&args.common),
         max_file_size: args.common.max_file_size,
     };
-    let result = run::run(&scanner, &args.paths, &walk);
+    let result = run::run(&scanner, &args.paths, &walk, &args.common.limits());
     finish(&args.common, &result, &scanner.rules)
 }
 
@@ -75,6 +75,7 @@ fn git(args: GitArgs) -> Result<u8> {
     let opts = HistoryOptions {
         max_file_size: args.common.max_file_size,
         include_author: args.include_author,
+        limits: args.common.limits(),
         progress: !args.common.quiet && std::io::stderr().is_terminal(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -119,6 +120,9 @@ fn git_mode(args: &GitArgs) -> Result<git::Mode> {
 
 /// Prints input errors, writes the report and picks the exit code.
 fn finish(common: &CommonArgs, result: &run::ScanResult, rules: &RuleSet) -> Result<u8> {
+    for w in &result.summary.warnings {
+        eprintln!("leakhound: warning: {w}");
+    }
     for e in &result.summary.errors {
         eprintln!("leakhound: error: {}: {}", e.path, e.cause);
     }

@@ -1,10 +1,11 @@
 //! A whole scan: every input through its source, every blob through the scanner, and the
 //! tallies the summary line reports.
 
-use crate::blob::{looks_binary, Blob, Origin};
+use crate::blob::looks_binary;
 use crate::finding::Finding;
 use crate::matcher::Scratch;
 use crate::scan::Scanner;
+use crate::source::extract::Limits;
 use crate::source::walk::{self, Event, WalkOptions};
 use serde::Serialize;
 use std::io::Read;
@@ -43,6 +44,8 @@ pub struct Summary {
     pub too_large: Vec<Skipped>,
     /// Inputs that could not be read.
     pub errors: Vec<InputError>,
+    /// Archive limits hit and malformed members: scanned around, reported once each.
+    pub warnings: Vec<String>,
     /// Wall time.
     #[serde(serialize_with = "as_secs")]
     pub elapsed: Duration,
@@ -74,12 +77,17 @@ impl Shared {
 }
 
 /// Scans every input (`-` is standard input) and returns the sorted findings and tallies.
-pub fn run(scanner: &Scanner, inputs: &[String], opts: &WalkOptions) -> ScanResult {
+pub fn run(
+    scanner: &Scanner,
+    inputs: &[String],
+    opts: &WalkOptions,
+    limits: &Limits,
+) -> ScanResult {
     let started = Instant::now();
     let shared = Shared::default();
     for input in inputs {
         if input == "-" {
-            scan_stdin(scanner, &shared, opts.max_file_size);
+            scan_stdin(scanner, &shared, opts.max_file_size, limits);
             continue;
         }
         let root = Path::new(input);
@@ -93,14 +101,16 @@ pub fn run(scanner: &Scanner, inputs: &[String], opts: &WalkOptions) -> ScanResu
         walk::walk(root, opts, || {
             let mut scratch = Scratch::default();
             let shared = &shared;
-            move |event: Event<'_>| on_event(scanner, shared, &mut scratch, event)
+            move |event: Event<'_>| on_event(scanner, shared, &mut scratch, event, limits)
         });
     }
     let mut findings = shared
         .findings
         .into_inner()
         .unwrap_or_else(|p| p.into_inner());
-    findings.sort_by(|a, b| (&a.path, a.start, &a.rule_id).cmp(&(&b.path, b.start, &b.rule_id)));
+    findings.sort_by(|a, b| {
+        (&a.path, &a.member, a.start, &a.rule_id).cmp(&(&b.path, &b.member, b.start, &b.rule_id))
+    });
     let mut summary = shared
         .summary
         .into_inner()
@@ -111,9 +121,15 @@ pub fn run(scanner: &Scanner, inputs: &[String], opts: &WalkOptions) -> ScanResu
     ScanResult { findings, summary }
 }
 
-fn on_event(scanner: &Scanner, shared: &Shared, scratch: &mut Scratch, event: Event<'_>) {
+fn on_event(
+    scanner: &Scanner,
+    shared: &Shared,
+    scratch: &mut Scratch,
+    event: Event<'_>,
+    limits: &Limits,
+) {
     match event {
-        Event::File { path, bytes } => scan_blob(scanner, shared, scratch, path, bytes),
+        Event::File { path, bytes } => scan_blob(scanner, shared, scratch, path, bytes, limits),
         Event::TooLarge { path, size } => shared.summary().too_large.push(Skipped {
             path: path.to_string(),
             size,
@@ -122,38 +138,46 @@ fn on_event(scanner: &Scanner, shared: &Shared, scratch: &mut Scratch, event: Ev
     }
 }
 
-fn scan_blob(scanner: &Scanner, shared: &Shared, scratch: &mut Scratch, path: &str, bytes: &[u8]) {
-    if looks_binary(bytes) {
-        shared.summary().binary_skipped += 1;
-        return;
-    }
-    let blob = Blob {
-        bytes,
-        origin: Origin::file(path),
-    };
-    let found = scanner.scan(&blob, scratch);
+fn scan_blob(
+    scanner: &Scanner,
+    shared: &Shared,
+    scratch: &mut Scratch,
+    path: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) {
+    let out = scanner.scan_expanded(path, bytes, limits, scratch);
     {
         let mut s = shared.summary();
         s.files += 1;
-        s.bytes += bytes.len() as u64;
+        s.bytes += out.bytes;
+        s.binary_skipped += looks_binary(bytes) as u64 * (out.bytes == 0) as u64;
+        s.warnings.extend(out.warnings);
     }
-    if !found.is_empty() {
+    if !out.findings.is_empty() {
         shared
             .findings
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .extend(found);
+            .extend(out.findings);
     }
 }
 
-fn scan_stdin(scanner: &Scanner, shared: &Shared, max: u64) {
+fn scan_stdin(scanner: &Scanner, shared: &Shared, max: u64, limits: &Limits) {
     let mut buf = Vec::new();
     match std::io::stdin().lock().take(max + 1).read_to_end(&mut buf) {
         Ok(_) if buf.len() as u64 > max => shared.summary().too_large.push(Skipped {
             path: "<stdin>".into(),
             size: buf.len() as u64,
         }),
-        Ok(_) => scan_blob(scanner, shared, &mut Scratch::default(), "<stdin>", &buf),
+        Ok(_) => scan_blob(
+            scanner,
+            shared,
+            &mut Scratch::default(),
+            "<stdin>",
+            &buf,
+            limits,
+        ),
         Err(e) => shared.summary().errors.push(InputError {
             path: "<stdin>".into(),
             cause: e.to_string(),

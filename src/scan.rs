@@ -7,6 +7,7 @@ use crate::finding::{fingerprint, Finding, JwtInfo};
 use crate::lines;
 use crate::matcher::{Matcher, Scratch};
 use crate::rules::{Rule, RuleSet};
+use crate::source::extract::{self, Limits, Piece, Visitor};
 
 /// Settings that change what a scan reports.
 #[derive(Debug, Clone)]
@@ -56,6 +57,25 @@ impl Scanner {
     /// Scans one blob. `scratch` is the calling worker's reusable state.
     pub fn scan(&self, blob: &Blob, scratch: &mut Scratch) -> Vec<Finding> {
         self.scan_with(blob, scratch, self.options.prefilter)
+    }
+
+    /// Scans a file's bytes and everything inside them (archive members, decoded binary
+    /// formats): the entry point for every source.
+    pub fn scan_expanded(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        limits: &Limits,
+        scratch: &mut Scratch,
+    ) -> Expanded {
+        let mut v = ExpandVisitor {
+            scanner: self,
+            scratch,
+            path,
+            out: Expanded::default(),
+        };
+        extract::expand(path, bytes, limits, &mut v);
+        v.out
     }
 
     /// Scans one blob with the keyword prefilter on or off; both must give the same findings.
@@ -118,6 +138,8 @@ impl Scanner {
                     severity: d.severity,
                     confidence: rule.spec.confidence,
                     path: blob.origin.path.clone(),
+                    member: blob.origin.member.clone(),
+                    detail: None,
                     start: pos[2 * i],
                     end: pos[2 * i + 1],
                     offset: d.secret.start,
@@ -158,4 +180,46 @@ fn jwt_summary(j: &JwtInfo) -> String {
         });
     }
     s
+}
+
+/// What scanning a file and its contents gave.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// Findings, with `member` and `detail` set for extracted content.
+    pub findings: Vec<Finding>,
+    /// Limits hit and malformed members, one line each.
+    pub warnings: Vec<String>,
+    /// Bytes of text scanned (after extraction).
+    pub bytes: u64,
+}
+
+struct ExpandVisitor<'a, 's> {
+    scanner: &'a Scanner,
+    scratch: &'s mut Scratch,
+    path: &'a str,
+    out: Expanded,
+}
+
+impl Visitor for ExpandVisitor<'_, '_> {
+    fn piece(&mut self, piece: Piece<'_>) {
+        let blob = Blob {
+            bytes: piece.bytes,
+            origin: crate::blob::Origin {
+                path: self.path.to_string(),
+                member: piece.member.map(str::to_string),
+            },
+        };
+        let mut found = self.scanner.scan(&blob, self.scratch);
+        if let Some(describe) = piece.detail {
+            for f in &mut found {
+                f.detail = Some(describe(f.offset));
+            }
+        }
+        self.out.bytes += piece.bytes.len() as u64;
+        self.out.findings.extend(found);
+    }
+
+    fn warn(&mut self, message: String) {
+        self.out.warnings.push(message);
+    }
 }

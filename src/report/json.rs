@@ -26,6 +26,18 @@ pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
         "fingerprint": f.fingerprint,
         "message": f.message,
     });
+    if let Some(m) = &f.member {
+        v["member"] = json!(m);
+        v["location"] = json!(format!(
+            "{}:{}:{}",
+            f.location(),
+            f.start.line,
+            f.start.column
+        ));
+    }
+    if let Some(d) = &f.detail {
+        v["detail"] = json!(d);
+    }
     if let Some(jwt) = &f.jwt {
         v["jwt"] = json!(jwt);
     }

@@ -181,6 +181,16 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
     if let Some(jwt) = &f.jwt {
         props.insert("jwt".into(), json!(jwt));
     }
+    // GitHub can only show the outer file; the member and the position inside it go here
+    // and into the message.
+    if let Some(m) = &f.member {
+        props.insert("member".into(), json!(m));
+        props.insert("member_line".into(), json!(f.start.line));
+        props.insert("member_column".into(), json!(f.start.column));
+    }
+    if let Some(d) = &f.detail {
+        props.insert("detail".into(), json!(d));
+    }
     if let Some(c) = &f.commit {
         props.insert("commit".into(), json!(c.id));
         props.insert("commit_time".into(), json!(c.time));
@@ -197,8 +207,9 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
         .message(
             Message::builder()
                 .text(format!(
-                    "{} (secret {})",
+                    "{}{} (secret {})",
                     f.message,
+                    inside(f),
                     f.display_secret(opts.show_secrets)
                 ))
                 .build(),
@@ -227,4 +238,24 @@ fn uri_reference(path: &str) -> String {
         }
     }
     out
+}
+
+/// ` in app.apk!classes.dex:3:14 (dex string 42)` for findings inside an archive member.
+fn inside(f: &Finding) -> String {
+    match &f.member {
+        Some(_) => {
+            let detail = f
+                .detail
+                .as_ref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            format!(
+                " in {}:{}:{}{detail}",
+                f.location(),
+                f.start.line,
+                f.start.column
+            )
+        }
+        None => String::new(),
+    }
 }

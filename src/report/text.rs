@@ -7,14 +7,15 @@ use std::io::{self, Write};
 
 /// Writes findings grouped by file and the summary line.
 pub fn write(out: &mut dyn Write, result: &ScanResult, opts: &ReportOptions) -> io::Result<()> {
-    let mut current: Option<&str> = None;
+    let mut current: Option<String> = None;
     for f in &result.findings {
-        if current != Some(f.path.as_str()) {
+        let location = f.location();
+        if current.as_deref() != Some(location.as_str()) {
             if current.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{}", paint(opts, "1", &f.path))?;
-            current = Some(&f.path);
+            writeln!(out, "{}", paint(opts, "1", &location))?;
+            current = Some(location);
         }
         write_finding(out, f, opts)?;
     }
@@ -43,6 +44,10 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &ReportOptions) -> io::
             f.start.column
         ),
         None => format!("{}:{}", f.start.line, f.start.column),
+    };
+    let place = match &f.detail {
+        Some(d) => format!("{place} ({d})"),
+        None => place,
     };
     let again = match f.later_occurrences {
         0 => String::new(),

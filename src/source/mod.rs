@@ -1,4 +1,5 @@
 //! Where bytes come from. Each source hands `(path, bytes)` pairs to a per-worker visitor.
 
+pub mod extract;
 pub mod git;
 pub mod walk;

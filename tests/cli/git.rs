@@ -379,8 +379,15 @@ fn stash_and_unreachable_blobs() {
     std::fs::write(dangling.path(), NEW).unwrap();
     let oid = r.git(&["hash-object", "-w", dangling.path().to_str().unwrap()]);
     let (doc, _) = scan_git(&r.path(), &[]);
-    assert_eq!(found(&doc).len(), 1, "unreachable blobs only with --all-objects");
+    assert_eq!(
+        found(&doc).len(),
+        1,
+        "unreachable blobs only with --all-objects"
+    );
     let (doc, _) = scan_git(&r.path(), &["--all-objects"]);
     let paths: Vec<String> = found(&doc).into_iter().map(|f| f.1).collect();
-    assert_eq!(paths, vec![format!("(unreachable)/{oid}"), "stashed.env".to_string()]);
+    assert_eq!(
+        paths,
+        vec![format!("(unreachable)/{oid}"), "stashed.env".to_string()]
+    );
 }

@@ -99,11 +99,18 @@ fn large_files_are_skipped_and_listed() {
 }
 
 #[test]
-fn binary_files_are_skipped_and_counted() {
+fn binary_files_are_read_through_string_extraction() {
     let dir = tempfile::tempdir().unwrap();
     let mut bin = b"\x00\x01\x02".to_vec();
     bin.extend_from_slice(SECRET_ENV.as_bytes());
     std::fs::write(dir.path().join("blob.bin"), bin).unwrap();
+    let (doc, out) = scan_json(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let f = &doc["findings"][0];
+    assert_eq!(f["path"], "blob.bin");
+    assert_eq!(f["detail"], "offset 0x3");
+    // A binary with no printable text at all is counted as skipped.
+    std::fs::write(dir.path().join("blob.bin"), [0u8, 1, 2, 3, 0, 0xff]).unwrap();
     let (doc, out) = scan_json(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(doc["summary"]["binary_skipped"], 1);

@@ -1,5 +1,6 @@
 //! Every CLI test, in one binary with shared helpers.
 
+mod artifacts;
 mod formats;
 mod git;
 mod helpers;

@@ -1,0 +1,475 @@
+//! Built artifacts: archives, Android and Apple formats, source maps, hostile inputs. Every
+//! fixture except the two real APKs is generated here, so the repository holds no binaries
+//! with planted secrets.
+
+use crate::helpers::*;
+use leakhound::source::extract::{expand, Limits, Piece, Visitor};
+use serde_json::Value;
+use std::io::Write;
+
+/// A JWT with an `exp` far in the future, generated (not a real credential).
+const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhcHAtYnVpbGQiLCJpc3MiOiJhcGkuZXhhbXBsZS5jb20iLCJleHAiOjQxMDI0NDQ4MDB9.Qm9ndXNTaWduYXR1cmVGb3JUZXN0c09ubHlYWFhZWlo";
+const ENV: &str = "JWT_SECRET=9c4e1a7f3b8d2e6a0c5f9b1d4e8a2c6f\n";
+
+fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in entries {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+fn tar_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, *data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+fn gz_bytes(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// A minimal DEX: header plus a string table.
+fn dex_bytes(strings: &[&str]) -> Vec<u8> {
+    let mut b = vec![0u8; 0x70];
+    b[..8].copy_from_slice(b"dex\n035\0");
+    b[0x38..0x3c].copy_from_slice(&(strings.len() as u32).to_le_bytes());
+    b[0x3c..0x40].copy_from_slice(&0x70u32.to_le_bytes());
+    let data_off = 0x70 + 4 * strings.len();
+    let mut data = Vec::new();
+    for s in strings {
+        b.extend_from_slice(&((data_off + data.len()) as u32).to_le_bytes());
+        let mut n = s.len();
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            data.push(if n > 0 { byte | 0x80 } else { byte });
+            if n == 0 {
+                break;
+            }
+        }
+        data.extend_from_slice(s.as_bytes());
+        data.push(0);
+    }
+    b.extend_from_slice(&data);
+    b
+}
+
+fn u16le(v: usize) -> [u8; 2] {
+    (v as u16).to_le_bytes()
+}
+fn u32le(v: usize) -> [u8; 4] {
+    (v as u32).to_le_bytes()
+}
+
+/// A UTF-16 ResStringPool chunk.
+fn string_pool(strings: &[&str]) -> Vec<u8> {
+    let mut data = Vec::new();
+    let mut offsets = Vec::new();
+    for s in strings {
+        offsets.push(data.len());
+        let units: Vec<u16> = s.encode_utf16().collect();
+        data.extend_from_slice(&u16le(units.len()));
+        for u in units {
+            data.extend_from_slice(&u.to_le_bytes());
+        }
+        data.extend_from_slice(&[0, 0]);
+    }
+    while data.len() % 4 != 0 {
+        data.push(0);
+    }
+    let header = 28;
+    let start = header + 4 * strings.len();
+    let mut c = Vec::new();
+    c.extend_from_slice(&u16le(1));
+    c.extend_from_slice(&u16le(header));
+    c.extend_from_slice(&u32le(start + data.len()));
+    c.extend_from_slice(&u32le(strings.len()));
+    c.extend_from_slice(&u32le(0));
+    c.extend_from_slice(&u32le(0)); // flags: UTF-16
+    c.extend_from_slice(&u32le(start));
+    c.extend_from_slice(&u32le(0));
+    for o in offsets {
+        c.extend_from_slice(&u32le(o));
+    }
+    c.extend_from_slice(&data);
+    c
+}
+
+/// Binary XML with one `<meta-data android:name=… android:value=…>` element.
+fn axml_bytes(name: &str, value: &str) -> Vec<u8> {
+    let pool = string_pool(&["meta-data", "name", "value", name, value]);
+    let mut el = Vec::new();
+    el.extend_from_slice(&u16le(0x0102));
+    el.extend_from_slice(&u16le(16));
+    el.extend_from_slice(&u32le(16 + 20 + 2 * 20));
+    el.extend_from_slice(&u32le(1));
+    el.extend_from_slice(&u32le(0xffff_ffff));
+    el.extend_from_slice(&u32le(0xffff_ffff)); // ns
+    el.extend_from_slice(&u32le(0)); // name: meta-data
+    el.extend_from_slice(&u16le(20));
+    el.extend_from_slice(&u16le(20));
+    el.extend_from_slice(&u16le(2));
+    el.extend_from_slice(&[0; 6]);
+    for (attr, val) in [(1usize, 3usize), (2, 4)] {
+        el.extend_from_slice(&u32le(0xffff_ffff));
+        el.extend_from_slice(&u32le(attr));
+        el.extend_from_slice(&u32le(val));
+        el.extend_from_slice(&u16le(8));
+        el.push(0);
+        el.push(0x03);
+        el.extend_from_slice(&u32le(val));
+    }
+    let mut b = Vec::new();
+    b.extend_from_slice(&u16le(3));
+    b.extend_from_slice(&u16le(8));
+    b.extend_from_slice(&u32le(8 + pool.len() + el.len()));
+    b.extend_from_slice(&pool);
+    b.extend_from_slice(&el);
+    b
+}
+
+fn arsc_bytes(strings: &[&str]) -> Vec<u8> {
+    let pool = string_pool(strings);
+    let mut b = Vec::new();
+    b.extend_from_slice(&u16le(2));
+    b.extend_from_slice(&u16le(12));
+    b.extend_from_slice(&u32le(12 + pool.len()));
+    b.extend_from_slice(&u32le(0));
+    b.extend_from_slice(&pool);
+    b
+}
+
+fn scan_bytes(name: &str, bytes: &[u8], extra: &[&str]) -> (Value, std::process::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, bytes).unwrap();
+    let mut args = vec!["scan", name, "--format", "json", "--now", NOW];
+    args.extend_from_slice(extra);
+    let out = run_in(dir.path(), &args);
+    let doc =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    (doc, out)
+}
+
+/// `(rule, location, detail)` of every finding.
+fn located(doc: &Value) -> Vec<(String, String, String)> {
+    let mut v: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let loc = f["location"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| {
+                    format!(
+                        "{}:{}:{}",
+                        f["path"].as_str().unwrap(),
+                        f["line"],
+                        f["column"]
+                    )
+                });
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                loc,
+                f["detail"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn t(rule: &str, loc: &str, detail: &str) -> (String, String, String) {
+    (rule.into(), loc.into(), detail.into())
+}
+
+#[test]
+fn nested_zip_tar_gz_jar_reports_the_inner_location() {
+    let jar = zip_bytes(&[
+        ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"),
+        ("config/app.env", ENV.as_bytes()),
+    ]);
+    let tgz = gz_bytes(&tar_bytes(&[("lib/app.jar", &jar), ("README", b"hello\n")]));
+    let outer = zip_bytes(&[("dist/bundle.tar.gz", &tgz)]);
+    let (doc, out) = scan_bytes("release.zip", &outer, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        located(&doc),
+        vec![t(
+            "jwt.hmac-key.config",
+            "release.zip!dist/bundle.tar.gz!bundle.tar!lib/app.jar!config/app.env:1:12",
+            ""
+        )]
+    );
+    assert_eq!(doc["findings"][0]["path"], "release.zip");
+}
+
+#[test]
+fn apk_members_dex_manifest_and_resources() {
+    let apk = zip_bytes(&[
+        (
+            "classes.dex",
+            &dex_bytes(&["Landroid/app/Activity;", JWT, "onCreate"]),
+        ),
+        (
+            "AndroidManifest.xml",
+            &axml_bytes("com.example.API_TOKEN", JWT),
+        ),
+        ("resources.arsc", &arsc_bytes(&["app_name", JWT])),
+        (
+            "assets/index.android.bundle",
+            format!("var a=1;var t=\"{JWT}\";").as_bytes(),
+        ),
+    ]);
+    let (doc, _) = scan_bytes("app.apk", &apk, &[]);
+    assert_eq!(
+        located(&doc),
+        vec![
+            t(
+                "jwt.token",
+                "app.apk!AndroidManifest.xml:1:64",
+                "xml offset 0x1dc"
+            ),
+            t("jwt.token", "app.apk!assets/index.android.bundle:1:16", ""),
+            t("jwt.token", "app.apk!classes.dex:2:1", "dex string 1"),
+            t(
+                "jwt.token",
+                "app.apk!resources.arsc:2:1",
+                "resource string 1"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn binary_plist_values_and_key_paths() {
+    let mut dict = plist::Dictionary::new();
+    let mut caf = plist::Dictionary::new();
+    caf.insert(
+        "CAF_TOKEN".into(),
+        plist::Value::String("7e3f9a1c5b8d2e6f0a4c8b1d5e9f3a7c".into()),
+    );
+    dict.insert("CFBundleName".into(), plist::Value::String("App".into()));
+    dict.insert("Config".into(), plist::Value::Dictionary(caf));
+    let mut bin = Vec::new();
+    plist::to_writer_binary(&mut bin, &plist::Value::Dictionary(dict)).unwrap();
+    let ipa = zip_bytes(&[("Payload/App.app/Info.plist", &bin)]);
+    let (doc, _) = scan_bytes("App.ipa", &ipa, &[]);
+    assert_eq!(
+        located(&doc),
+        vec![t(
+            "caf.token",
+            "App.ipa!Payload/App.app/Info.plist:2:21",
+            "key Config.CAF_TOKEN"
+        )]
+    );
+}
+
+#[test]
+fn source_map_reports_the_original_source() {
+    let map = serde_json::json!({
+        "version": 3,
+        "file": "main.js",
+        "sources": ["webpack://app/src/config.ts", "webpack://app/src/util.ts"],
+        "sourcesContent": ["// config\nexport const api = '/api';\nexport const JWT_SECRET = 'source-Map-Jwt-Secret-991';\n", "export const x = 1;\n"],
+        "mappings": "AAAA"
+    });
+    let (doc, _) = scan_bytes("web/dist/main.js.map", map.to_string().as_bytes(), &[]);
+    assert_eq!(
+        located(&doc),
+        vec![t(
+            "jwt.hmac-key.config",
+            "web/dist/main.js.map!webpack://app/src/config.ts:3:28",
+            ""
+        )]
+    );
+}
+
+#[test]
+fn native_library_strings_have_offsets() {
+    let mut so = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    so.extend_from_slice(&[0u8; 40]);
+    so.extend_from_slice(ENV.trim_end().as_bytes());
+    so.extend_from_slice(&[0u8; 8]);
+    let apk = zip_bytes(&[("lib/arm64-v8a/libnative.so", &so)]);
+    let (doc, _) = scan_bytes("app.apk", &apk, &[]);
+    assert_eq!(
+        located(&doc),
+        vec![t(
+            "jwt.hmac-key.config",
+            "app.apk!lib/arm64-v8a/libnative.so:1:12",
+            "offset 0x30"
+        )]
+    );
+}
+
+struct Collect {
+    text: Vec<(Option<String>, String)>,
+    warnings: Vec<String>,
+}
+
+impl Visitor for Collect {
+    fn piece(&mut self, p: Piece<'_>) {
+        self.text.push((
+            p.member.map(str::to_string),
+            String::from_utf8_lossy(p.bytes).into_owned(),
+        ));
+    }
+    fn warn(&mut self, m: String) {
+        self.warnings.push(m);
+    }
+}
+
+fn collect(name: &str, bytes: &[u8], limits: &Limits) -> Collect {
+    let mut c = Collect {
+        text: Vec::new(),
+        warnings: Vec::new(),
+    };
+    expand(name, bytes, limits, &mut c);
+    c
+}
+
+#[test]
+fn real_apks_expose_their_dex_strings() {
+    let apk = std::fs::read(fixtures("android/InsecureBankv2.apk")).unwrap();
+    let c = collect("InsecureBankv2.apk", &apk, &Limits::default());
+    let dex = c
+        .text
+        .iter()
+        .find(|(m, _)| m.as_deref() == Some("classes.dex"))
+        .expect("classes.dex read");
+    assert!(dex
+        .1
+        .lines()
+        .any(|l| l == "This is the super secret key 123"));
+    let apk = std::fs::read(fixtures("android/UnCrackable-Level1.apk")).unwrap();
+    let c = collect("UnCrackable-Level1.apk", &apk, &Limits::default());
+    let dex = c
+        .text
+        .iter()
+        .find(|(m, _)| m.as_deref() == Some("classes.dex"))
+        .expect("classes.dex read");
+    assert!(dex
+        .1
+        .lines()
+        .any(|l| l == "8d127684cbc37c17616d806cf50473cc"));
+    let manifest = c
+        .text
+        .iter()
+        .find(|(m, _)| m.as_deref() == Some("AndroidManifest.xml"))
+        .expect("manifest decoded");
+    assert!(
+        manifest.1.contains("<manifest"),
+        "{}",
+        &manifest.1[..200.min(manifest.1.len())]
+    );
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+}
+
+#[test]
+fn zip_bomb_is_skipped_with_one_warning() {
+    let zeros = vec![0u8; 50 * 1024 * 1024];
+    let bomb = zip_bytes(&[("zeros.bin", &zeros), ("ok.env", ENV.as_bytes())]);
+    assert!(bomb.len() < 200 * 1024, "small file, huge ratio");
+    let (doc, out) = scan_bytes("bomb.zip", &bomb, &[]);
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bomb.zip!zeros.bin") && err.contains("zip bomb"),
+        "{err}"
+    );
+    assert_eq!(located(&doc).len(), 1, "the other member is still scanned");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn deep_nesting_stops_at_the_depth_limit() {
+    let mut inner = zip_bytes(&[("secret.env", ENV.as_bytes())]);
+    for i in 0..100 {
+        inner = zip_bytes(&[(&format!("level{i}.zip"), &inner)]);
+    }
+    let c = collect("deep.zip", &inner, &Limits::default());
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    assert!(c.warnings[0].contains("--archive-depth"));
+    assert!(c.text.is_empty());
+    let shallow = zip_bytes(&[("a.zip", &zip_bytes(&[("secret.env", ENV.as_bytes())]))]);
+    let (doc, _) = scan_bytes("two.zip", &shallow, &[]);
+    assert_eq!(
+        located(&doc),
+        vec![t(
+            "jwt.hmac-key.config",
+            "two.zip!a.zip!secret.env:1:12",
+            ""
+        )]
+    );
+}
+
+#[test]
+fn hostile_member_names_are_reported_not_resolved() {
+    let z = zip_bytes(&[
+        ("../../etc/passwd", ENV.as_bytes()),
+        ("/abs/x.env", ENV.as_bytes()),
+    ]);
+    let (doc, _) = scan_bytes("evil.zip", &z, &[]);
+    let locs: Vec<String> = located(&doc).into_iter().map(|x| x.1).collect();
+    assert_eq!(
+        locs,
+        vec!["evil.zip!../../etc/passwd:1:12", "evil.zip!/abs/x.env:1:12"]
+    );
+    assert!(!std::path::Path::new("/etc/passwd.leakhound").exists());
+}
+
+#[test]
+fn malformed_inputs_warn_and_never_panic() {
+    let z = zip_bytes(&[("a.env", ENV.as_bytes())]);
+    let truncated = &z[..z.len() / 2];
+    let mut bogus_dex = dex_bytes(&["hello-world-string"]);
+    bogus_dex[0x3c..0x40].copy_from_slice(&0x7fff_fff0u32.to_le_bytes());
+    let mut cyclic = b"bplist00".to_vec();
+    cyclic.extend_from_slice(&[0xa1, 0x00, 0x08, 0x0a]); // an array holding itself
+    cyclic.extend_from_slice(&[0u8; 6]);
+    cyclic.extend_from_slice(&[0, 1, 1, 0]);
+    cyclic.extend_from_slice(&0u64.to_be_bytes());
+    cyclic.extend_from_slice(&1u64.to_be_bytes());
+    cyclic.extend_from_slice(&0u64.to_be_bytes());
+    cyclic.extend_from_slice(&10u64.to_be_bytes());
+    for (name, bytes) in [
+        ("truncated.zip", truncated.to_vec()),
+        ("classes.dex", bogus_dex),
+        ("Info.plist", cyclic),
+        ("x.tar.gz", gz_bytes(b"not a tar at all")[..10].to_vec()),
+        (
+            "AndroidManifest.xml",
+            vec![3, 0, 8, 0, 0xff, 0xff, 0xff, 0x7f, 1, 0],
+        ),
+        ("resources.arsc", vec![2, 0, 12, 0, 0xff, 0xff]),
+    ] {
+        let c = collect(name, &bytes, &Limits::default());
+        assert!(c.warnings.len() <= 1, "{name}: {:?}", c.warnings);
+        let (_, out) = scan_bytes(name, &bytes, &[]);
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(1)),
+            "{name}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).lines().count() <= 1,
+            "{name}: {}",
+            stderr(&out)
+        );
+    }
+}
