@@ -153,6 +153,34 @@ PY
   git -C "$repo" reset -q --hard HEAD; rm -f "$repo/new.env"
 }
 
+run_archive() {
+  # The same ~100 MB of JavaScript as a directory and as one deflated APK-like zip.
+  local dir=$WORK/apk-dir zip=$WORK/app-like.apk
+  if [ ! -f "$zip" ]; then
+    rm -rf "$dir"; mkdir -p "$dir/assets"
+    python3 - "$WORK/js" "$dir/assets" "$zip" <<'PY'
+import os, shutil, sys, zipfile
+src, dst, out = sys.argv[1:4]
+total = 0
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for root, _, names in sorted(os.walk(src)):
+        for n in sorted(names):
+            p = os.path.join(root, n)
+            if total > 100_000_000 or not n.endswith(".js"):
+                continue
+            rel = os.path.relpath(p, src).replace(os.sep, "_")
+            shutil.copyfile(p, os.path.join(dst, rel))
+            z.write(p, "assets/" + rel)
+            total += os.path.getsize(p)
+PY
+  fi
+  echo "== archive vs directory: $(du -sh "$dir" | cut -f1) extracted, $(du -sh "$zip" | cut -f1) as a zip"
+  : > "$WORK/results.txt"
+  time_one directory "$LEAK" scan "$dir" --no-ignore -q
+  time_one apk "$LEAK" scan "$zip" -q
+  awk '$1=="directory"{d=$2} $1=="apk"{a=$2} END{printf "ratio apk/directory = %.2f\n", a/d}' "$WORK/results.txt"
+}
+
 single_file() {
   printf 'const jwt = require("jsonwebtoken");\njwt.sign({a:1}, "s3cr3t-Key-For-Bench-1");\n%0900d\n' 0 > "$WORK/one.js"
   echo "== 1 KB single file"
@@ -169,6 +197,7 @@ main() {
   run_corpus src "$WORK/src/"
   run_corpus js "$WORK/js"
   run_history
+  run_archive
   single_file
 }
 

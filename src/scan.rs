@@ -68,14 +68,29 @@ impl Scanner {
         limits: &Limits,
         scratch: &mut Scratch,
     ) -> Expanded {
-        let mut v = ExpandVisitor {
+        if bytes.len() < extract::PARALLEL_ZIP_BYTES {
+            let mut v = ExpandVisitor {
+                scanner: self,
+                scratch: ScratchRef::Borrowed(scratch),
+                path,
+                out: Expanded::default(),
+            };
+            extract::expand(path, bytes, limits, &mut v);
+            return v.out;
+        }
+        let make = || ExpandVisitor {
             scanner: self,
-            scratch,
+            scratch: ScratchRef::Owned(Scratch::default()),
             path,
             out: Expanded::default(),
         };
-        extract::expand(path, bytes, limits, &mut v);
-        v.out
+        let mut merged = Expanded::default();
+        for v in extract::expand_parallel(path, bytes, limits, make) {
+            merged.findings.extend(v.out.findings);
+            merged.warnings.extend(v.out.warnings);
+            merged.bytes += v.out.bytes;
+        }
+        merged
     }
 
     /// Scans one blob with the keyword prefilter on or off; both must give the same findings.
@@ -193,9 +208,15 @@ pub struct Expanded {
     pub bytes: u64,
 }
 
+/// The caller's scratch space, or (for parallel archive workers) one of our own.
+enum ScratchRef<'s> {
+    Borrowed(&'s mut Scratch),
+    Owned(Scratch),
+}
+
 struct ExpandVisitor<'a, 's> {
     scanner: &'a Scanner,
-    scratch: &'s mut Scratch,
+    scratch: ScratchRef<'s>,
     path: &'a str,
     out: Expanded,
 }
@@ -209,7 +230,11 @@ impl Visitor for ExpandVisitor<'_, '_> {
                 member: piece.member.map(str::to_string),
             },
         };
-        let mut found = self.scanner.scan(&blob, self.scratch);
+        let scratch = match &mut self.scratch {
+            ScratchRef::Borrowed(s) => &mut **s,
+            ScratchRef::Owned(s) => s,
+        };
+        let mut found = self.scanner.scan(&blob, scratch);
         if let Some(describe) = piece.detail {
             for f in &mut found {
                 f.detail = Some(describe(f.offset));

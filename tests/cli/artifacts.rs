@@ -473,3 +473,48 @@ fn malformed_inputs_warn_and_never_panic() {
         );
     }
 }
+
+#[test]
+fn large_zip_members_are_scanned_in_parallel_with_the_same_results() {
+    // Incompressible text so the archive passes the parallel threshold.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut noise = |n: usize| -> Vec<u8> {
+        (0..n)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                if i % 80 == 79 {
+                    b'\n'
+                } else {
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                        [(state % 62) as usize]
+                }
+            })
+            .collect()
+    };
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..24 {
+        let mut data = noise(600_000);
+        if i % 6 == 0 {
+            data.extend_from_slice(ENV.as_bytes());
+        }
+        entries.push((format!("assets/part{i:02}.txt"), data));
+    }
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    let big = zip_bytes(&refs);
+    assert!(big.len() > leakhound::source::extract::PARALLEL_ZIP_BYTES);
+    let (doc, out) = scan_bytes("big.apk", &big, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let locs: Vec<String> = located(&doc).into_iter().map(|x| x.1).collect();
+    assert_eq!(
+        locs,
+        ["00", "06", "12", "18"]
+            .iter()
+            .map(|i| format!("big.apk!assets/part{i}.txt:7501:12"))
+            .collect::<Vec<_>>()
+    );
+}

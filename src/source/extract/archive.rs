@@ -21,72 +21,161 @@ pub(super) fn zip(
     visitor: &mut dyn Visitor,
     child: &mut Child<'_>,
 ) {
-    let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
-        Ok(a) => a,
-        Err(e) => return visitor.warn(format!("{label}: unreadable zip: {e}")),
+    let mut archive = match open_zip(bytes, label, budget.limits.max_entries, visitor) {
+        Some(a) => a,
+        None => return,
     };
-    let limits = budget.limits.clone();
-    if archive.len() > limits.max_entries {
-        visitor.warn(format!(
-            "{label}: only the first {} of {} entries read (--max-archive-entries)",
-            limits.max_entries,
-            archive.len()
-        ));
-    }
     let mut buf = Vec::new();
-    for i in 0..archive.len().min(limits.max_entries) {
-        let mut entry = match archive.by_index(i) {
-            Ok(e) => e,
-            Err(e) => {
-                visitor.warn(format!("{label}: entry {i}: {e}"));
-                continue;
-            }
-        };
-        if entry.is_dir() {
-            continue;
-        }
-        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        let (size, packed) = (entry.size(), entry.compressed_size());
-        if size > limits.max_entry_bytes {
-            visitor.warn(format!(
-                "{label}!{name}: {size} bytes, over --max-entry-size; skipped"
-            ));
-            continue;
-        }
-        if packed > 0 && size / packed > limits.max_ratio {
-            visitor.warn(format!(
-                "{label}!{name}: compression ratio {}:1 over {}:1 (zip bomb guard); skipped",
-                size / packed,
-                limits.max_ratio
-            ));
-            continue;
-        }
-        match read_capped(&mut entry, limits.max_entry_bytes, &mut buf) {
-            Ok(true) => {}
-            Ok(false) => {
-                visitor.warn(format!("{label}!{name}: over --max-entry-size; skipped"));
-                continue;
-            }
-            Err(e) => {
-                visitor.warn(format!("{label}!{name}: {e}"));
-                continue;
-            }
-        }
-        // The declared size can lie; the ratio is checked again on what was inflated.
-        if packed > 0 && buf.len() as u64 / packed > limits.max_ratio {
-            visitor.warn(format!(
-                "{label}!{name}: compression ratio over {}:1 (zip bomb guard); skipped",
-                limits.max_ratio
-            ));
-            continue;
-        }
-        if !budget.take(buf.len() as u64, visitor) {
+    for i in 0..archive.len().min(budget.limits.max_entries) {
+        if !zip_entry(budget, &mut archive, i, label, visitor, child, &mut buf) {
             return;
         }
-        let data = std::mem::take(&mut buf);
-        child(budget, &name, &data, visitor);
-        buf = data;
     }
+}
+
+fn open_zip<'b>(
+    bytes: &'b [u8],
+    label: &str,
+    max_entries: usize,
+    visitor: &mut dyn Visitor,
+) -> Option<zip::ZipArchive<Cursor<&'b [u8]>>> {
+    match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Ok(a) => {
+            if a.len() > max_entries {
+                visitor.warn(format!(
+                    "{label}: only the first {max_entries} of {} entries read (--max-archive-entries)",
+                    a.len()
+                ));
+            }
+            Some(a)
+        }
+        Err(e) => {
+            visitor.warn(format!("{label}: unreadable zip: {e}"));
+            None
+        }
+    }
+}
+
+/// The members of a large top-level zip, inflated and scanned by rayon workers in runs of
+/// consecutive entries; each run has its own visitor.
+pub(super) fn zip_parallel<V, M>(
+    bytes: &[u8],
+    label: &str,
+    limits: &super::Limits,
+    total: &std::sync::atomic::AtomicU64,
+    make: M,
+    child: impl Fn(&mut Budget<'_>, &str, &[u8], &mut dyn Visitor) + Sync,
+) -> Vec<V>
+where
+    V: Visitor + Send,
+    M: Fn() -> V + Sync,
+{
+    use rayon::prelude::*;
+    let mut first = make();
+    let Some(archive) = open_zip(bytes, label, limits.max_entries, &mut first) else {
+        return vec![first];
+    };
+    let n = archive.len().min(limits.max_entries);
+    let run = n.div_ceil(rayon::current_num_threads() * 8).max(1);
+    let starts: Vec<usize> = (0..n).step_by(run).collect();
+    let mut out: Vec<V> = starts
+        .into_par_iter()
+        .map(|start| {
+            let mut visitor = make();
+            let mut archive = archive.clone();
+            let mut budget = Budget {
+                limits,
+                total,
+                top: label,
+            };
+            let mut buf = Vec::new();
+            let mut child =
+                |b: &mut Budget<'_>, m: &str, d: &[u8], v: &mut dyn Visitor| child(b, m, d, v);
+            for i in start..(start + run).min(n) {
+                if !zip_entry(
+                    &mut budget,
+                    &mut archive,
+                    i,
+                    label,
+                    &mut visitor,
+                    &mut child,
+                    &mut buf,
+                ) {
+                    break;
+                }
+            }
+            visitor
+        })
+        .collect();
+    out.push(first);
+    out
+}
+
+/// Reads entry `i` within the limits and hands it to `child`; false when the input's total
+/// budget is spent and the archive should not be read further.
+fn zip_entry(
+    budget: &mut Budget<'_>,
+    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    i: usize,
+    label: &str,
+    visitor: &mut dyn Visitor,
+    child: &mut Child<'_>,
+    buf: &mut Vec<u8>,
+) -> bool {
+    let limits = budget.limits.clone();
+    let mut entry = match archive.by_index(i) {
+        Ok(e) => e,
+        Err(e) => {
+            visitor.warn(format!("{label}: entry {i}: {e}"));
+            return true;
+        }
+    };
+    if entry.is_dir() {
+        return true;
+    }
+    let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+    let (size, packed) = (entry.size(), entry.compressed_size());
+    if size > limits.max_entry_bytes {
+        visitor.warn(format!(
+            "{label}!{name}: {size} bytes, over --max-entry-size; skipped"
+        ));
+        return true;
+    }
+    if packed > 0 && size / packed > limits.max_ratio {
+        visitor.warn(format!(
+            "{label}!{name}: compression ratio {}:1 over {}:1 (zip bomb guard); skipped",
+            size / packed,
+            limits.max_ratio
+        ));
+        return true;
+    }
+    match read_capped(&mut entry, limits.max_entry_bytes, buf) {
+        Ok(true) => {}
+        Ok(false) => {
+            visitor.warn(format!("{label}!{name}: over --max-entry-size; skipped"));
+            return true;
+        }
+        Err(e) => {
+            visitor.warn(format!("{label}!{name}: {e}"));
+            return true;
+        }
+    }
+    drop(entry);
+    // The declared size can lie; the ratio is checked again on what was inflated.
+    if packed > 0 && buf.len() as u64 / packed > limits.max_ratio {
+        visitor.warn(format!(
+            "{label}!{name}: compression ratio over {}:1 (zip bomb guard); skipped",
+            limits.max_ratio
+        ));
+        return true;
+    }
+    if !budget.take(buf.len() as u64, visitor) {
+        return false;
+    }
+    let data = std::mem::take(buf);
+    child(budget, &name, &data, visitor);
+    *buf = data;
+    true
 }
 
 pub(super) fn tar(

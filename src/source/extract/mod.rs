@@ -12,6 +12,7 @@ mod binary;
 mod sourcemap;
 
 use crate::blob::looks_binary;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Resource limits for one top-level input. Each is a named constant and a flag.
 #[derive(Debug, Clone)]
@@ -120,26 +121,61 @@ fn classify(name: &str, bytes: &[u8]) -> Kind {
 /// Walks `bytes` (named `name`) and everything inside it, handing each piece of text to
 /// `visitor`. Plain text costs one classification and nothing else.
 pub fn expand(name: &str, bytes: &[u8], limits: &Limits, visitor: &mut dyn Visitor) {
+    let total = AtomicU64::new(0);
     let mut budget = Budget {
         limits,
-        total: 0,
+        total: &total,
         top: name,
     };
     expand_at(&mut budget, None, name, bytes, 0, visitor);
 }
 
+/// Zip files at least this large have their members inflated and scanned in parallel, so one
+/// big APK or IPA does not run on a single core.
+pub const PARALLEL_ZIP_BYTES: usize = 8 * 1024 * 1024;
+
+/// Like [`expand`], but a large top-level zip is split across rayon workers, each with its
+/// own visitor from `make`; the visitors are returned for the caller to merge.
+pub fn expand_parallel<V, M>(name: &str, bytes: &[u8], limits: &Limits, make: M) -> Vec<V>
+where
+    V: Visitor + Send,
+    M: Fn() -> V + Sync,
+{
+    if bytes.len() < PARALLEL_ZIP_BYTES
+        || classify(name, bytes) != Kind::Zip
+        || limits.max_depth == 0
+    {
+        let mut v = make();
+        expand(name, bytes, limits, &mut v);
+        return vec![v];
+    }
+    let total = AtomicU64::new(0);
+    archive::zip_parallel(
+        bytes,
+        name,
+        limits,
+        &total,
+        make,
+        |budget, member, data, visitor| {
+            let m = safe_name(member);
+            expand_at(budget, Some(&m), member, data, 1, visitor);
+        },
+    )
+}
+
 /// Shared state of one top-level expansion.
 struct Budget<'a> {
     limits: &'a Limits,
-    total: u64,
+    /// Decompressed bytes so far, shared by every worker expanding the same input.
+    total: &'a AtomicU64,
     top: &'a str,
 }
 
 impl Budget<'_> {
     /// Accounts for `n` more decompressed bytes; false (and a warning) past the total limit.
     fn take(&mut self, n: u64, visitor: &mut dyn Visitor) -> bool {
-        self.total += n;
-        if self.total > self.limits.max_total_bytes {
+        let total = self.total.fetch_add(n, Ordering::Relaxed) + n;
+        if total > self.limits.max_total_bytes {
             visitor.warn(format!(
                 "{}: stopped after {} decompressed bytes (--max-archive-total)",
                 self.top, self.limits.max_total_bytes
