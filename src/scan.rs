@@ -7,6 +7,7 @@ use crate::finding::{fingerprint, Finding, JwtInfo};
 use crate::lines;
 use crate::matcher::{Matcher, Scratch};
 use crate::rules::{Rule, RuleSet};
+use crate::source::decode;
 use crate::source::extract::{self, Limits, Piece, Visitor};
 
 /// Settings that change what a scan reports.
@@ -214,6 +215,103 @@ enum ScratchRef<'s> {
     Owned(Scratch),
 }
 
+impl ExpandVisitor<'_, '_> {
+    /// Scans text, then the encoded runs inside it (base64, percent, JS escapes) down to
+    /// [`decode::MAX_DEPTH`]; what a decoded run holds is reported at the run.
+    fn scan_text(&mut self, member: Option<&str>, bytes: &[u8], depth: usize) -> Vec<Finding> {
+        let blob = Blob {
+            bytes,
+            origin: crate::blob::Origin {
+                path: self.path.to_string(),
+                member: member.map(str::to_string),
+            },
+        };
+        let scratch = match &mut self.scratch {
+            ScratchRef::Borrowed(s) => &mut **s,
+            ScratchRef::Owned(s) => s,
+        };
+        let mut found = self.scanner.scan(&blob, scratch);
+        if depth >= decode::MAX_DEPTH {
+            return found;
+        }
+        let runs = decode::runs(bytes);
+        if runs.is_empty() {
+            return found;
+        }
+        let offsets: Vec<usize> = runs
+            .iter()
+            .flat_map(|r| [r.range.start, r.range.end])
+            .collect();
+        let pos = lines::positions(bytes, &offsets);
+        for (i, run) in runs.iter().enumerate() {
+            if memchr::memmem::find(&run.text, b"\"sourcesContent\"").is_some() {
+                found.extend(self.inline_source_map(member, &run.text));
+                continue;
+            }
+            // Decoded text is data, not source code, whatever file it sat in.
+            let data_member = match member {
+                Some(m) => format!("{m}!(decoded)"),
+                None => "(decoded)".to_string(),
+            };
+            for mut f in self.scan_text(Some(&data_member), &run.text, depth + 1) {
+                f.member = member.map(str::to_string);
+                f.offset = run.range.start;
+                f.start = pos[2 * i];
+                f.end = pos[2 * i + 1];
+                f.detail = Some(match f.detail.take() {
+                    Some(d) => format!("{}, {d}", run.encoding.label()),
+                    None => run.encoding.label().to_string(),
+                });
+                found.push(f);
+            }
+        }
+        found
+    }
+
+    /// An inline `sourceMappingURL=data:…;base64,` map: its sources, as separate members.
+    fn inline_source_map(&mut self, member: Option<&str>, json: &[u8]) -> Vec<Finding> {
+        let name = match member {
+            Some(m) => format!("{m}!(inline source map)"),
+            None => "(inline source map)".to_string(),
+        };
+        let before = std::mem::take(&mut self.out.findings);
+        let mut nested = NestedVisitor {
+            parent: self,
+            base: name.clone(),
+        };
+        extract::expand(
+            &format!("{name}.map"),
+            json,
+            &Limits::default(),
+            &mut nested,
+        );
+        std::mem::replace(&mut self.out.findings, before)
+    }
+}
+
+/// Collects what an inline source map's sources hold, under the map's member name.
+struct NestedVisitor<'p, 'a, 's> {
+    parent: &'p mut ExpandVisitor<'a, 's>,
+    base: String,
+}
+
+impl Visitor for NestedVisitor<'_, '_, '_> {
+    fn piece(&mut self, piece: Piece<'_>) {
+        let member = match piece.member {
+            Some(m) => format!("{}!{m}", self.base),
+            None => self.base.clone(),
+        };
+        let found = self
+            .parent
+            .scan_text(Some(&member), piece.bytes, decode::MAX_DEPTH);
+        self.parent.out.findings.extend(found);
+    }
+
+    fn warn(&mut self, message: String) {
+        self.parent.out.warnings.push(message);
+    }
+}
+
 struct ExpandVisitor<'a, 's> {
     scanner: &'a Scanner,
     scratch: ScratchRef<'s>,
@@ -223,21 +321,14 @@ struct ExpandVisitor<'a, 's> {
 
 impl Visitor for ExpandVisitor<'_, '_> {
     fn piece(&mut self, piece: Piece<'_>) {
-        let blob = Blob {
-            bytes: piece.bytes,
-            origin: crate::blob::Origin {
-                path: self.path.to_string(),
-                member: piece.member.map(str::to_string),
-            },
-        };
-        let scratch = match &mut self.scratch {
-            ScratchRef::Borrowed(s) => &mut **s,
-            ScratchRef::Owned(s) => s,
-        };
-        let mut found = self.scanner.scan(&blob, scratch);
+        let mut found = self.scan_text(piece.member, piece.bytes, 0);
         if let Some(describe) = piece.detail {
             for f in &mut found {
-                f.detail = Some(describe(f.offset));
+                let inner = describe(f.offset);
+                f.detail = Some(match f.detail.take() {
+                    Some(d) => format!("{inner}, {d}"),
+                    None => inner,
+                });
             }
         }
         self.out.bytes += piece.bytes.len() as u64;

@@ -518,3 +518,57 @@ fn large_zip_members_are_scanned_in_parallel_with_the_same_results() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn encoded_secrets_are_found_at_the_encoded_run() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let cfg = b64.encode(br#"{"env":"prod","jwtSecret":"b64-Config-Jwt-Secret-77"}"#);
+    let jwt = b64.encode(JWT.as_bytes());
+    let nested = b64.encode(
+        b64.encode(br#"{"jwtSecret":"twice-Encoded-Secret-88"}"#)
+            .as_bytes(),
+    );
+    let js = format!(
+        "const cfg = JSON.parse(atob(\"{cfg}\"));\nconst t = atob('{jwt}');\nfetch('/cb?next=a%26CAF_TOKEN%3D7e3f9a1c5b8d2e6f0a4c8b1d5e9f3a7c%26x%3D1');\nconst k = \"JWT_SECRET\\x3d9c4e1a7f3b8d2e6a0c5f9b1d4e8a2c6f\";\nconst n = \"{nested}\";\n"
+    );
+    let (doc, _) = scan_bytes("web/app.js", js.as_bytes(), &[]);
+    assert_eq!(
+        located(&doc),
+        vec![
+            t("caf.token", "web/app.js:3:17", "percent-decoded"),
+            t("jwt.hmac-key.config", "web/app.js:1:30", "base64-decoded"),
+            t("jwt.hmac-key.config", "web/app.js:4:12", "JS-unescaped"),
+            t(
+                "jwt.hmac-key.config",
+                "web/app.js:5:12",
+                "base64-decoded, base64-decoded"
+            ),
+            t("jwt.token", "web/app.js:2:17", "base64-decoded"),
+        ]
+    );
+}
+
+#[test]
+fn inline_source_map_sources_are_scanned() {
+    use base64::Engine;
+    let map = serde_json::json!({
+        "version": 3,
+        "sources": ["src/keys.ts"],
+        "sourcesContent": ["// keys\nexport const JWT_SIGNING_KEY = 'inline-Map-Signing-Key-5';\n"],
+        "mappings": "AAAA"
+    });
+    let b64 = base64::engine::general_purpose::STANDARD.encode(map.to_string());
+    let js = format!(
+        "var a=1;\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,{b64}\n"
+    );
+    let (doc, _) = scan_bytes("dist/main.js", js.as_bytes(), &[]);
+    assert_eq!(
+        located(&doc),
+        vec![t(
+            "jwt.hmac-key.config",
+            "dist/main.js!(inline source map)!src/keys.ts:2:33",
+            ""
+        )]
+    );
+}
