@@ -8,19 +8,23 @@ pub fn positions(buf: &[u8], offsets: &[usize]) -> Vec<Position> {
     let mut order: Vec<usize> = (0..offsets.len()).collect();
     order.sort_unstable_by_key(|&i| offsets[i]);
     let mut out = vec![Position { line: 1, column: 1 }; offsets.len()];
-    let (mut at, mut line, mut line_start) = (0usize, 1usize, 0usize);
+    // `col` is the 0-based column of `at`; on a long minified line each offset only counts
+    // the bytes since the previous one, never the whole line again.
+    let (mut at, mut line, mut col) = (0usize, 1usize, 0usize);
     for i in order {
         let off = offsets[i].min(buf.len());
         let chunk = &buf[at..off];
-        let newlines = memchr::memchr_iter(b'\n', chunk).count();
-        if newlines > 0 {
-            line += newlines;
-            line_start = at + memchr::memrchr(b'\n', chunk).expect("counted a newline") + 1;
+        match memchr::memrchr(b'\n', chunk) {
+            Some(last) => {
+                line += memchr::memchr_iter(b'\n', chunk).count();
+                col = utf16_len(&chunk[last + 1..]);
+            }
+            None => col += utf16_len(chunk),
         }
         at = off;
         out[i] = Position {
             line,
-            column: utf16_len(&buf[line_start..off]) + 1,
+            column: col + 1,
         };
     }
     out

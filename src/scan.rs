@@ -238,11 +238,7 @@ impl ExpandVisitor<'_, '_> {
         if runs.is_empty() {
             return found;
         }
-        let offsets: Vec<usize> = runs
-            .iter()
-            .flat_map(|r| [r.range.start, r.range.end])
-            .collect();
-        let pos = lines::positions(bytes, &offsets);
+        let mut decoded: Vec<(usize, Finding)> = Vec::new();
         for (i, run) in runs.iter().enumerate() {
             if memchr::memmem::find(&run.text, b"\"sourcesContent\"").is_some() {
                 found.extend(self.inline_source_map(member, &run.text));
@@ -253,17 +249,29 @@ impl ExpandVisitor<'_, '_> {
                 Some(m) => format!("{m}!(decoded)"),
                 None => "(decoded)".to_string(),
             };
-            for mut f in self.scan_text(Some(&data_member), &run.text, depth + 1) {
-                f.member = member.map(str::to_string);
-                f.offset = run.range.start;
-                f.start = pos[2 * i];
-                f.end = pos[2 * i + 1];
-                f.detail = Some(match f.detail.take() {
-                    Some(d) => format!("{}, {d}", run.encoding.label()),
-                    None => run.encoding.label().to_string(),
-                });
-                found.push(f);
-            }
+            let inner = self.scan_text(Some(&data_member), &run.text, depth + 1);
+            decoded.extend(inner.into_iter().map(|f| (i, f)));
+        }
+        if decoded.is_empty() {
+            return found;
+        }
+        // Positions are computed only for runs that held something.
+        let offsets: Vec<usize> = decoded
+            .iter()
+            .flat_map(|(i, _)| [runs[*i].range.start, runs[*i].range.end])
+            .collect();
+        let pos = lines::positions(bytes, &offsets);
+        for (k, (i, mut f)) in decoded.into_iter().enumerate() {
+            let run = &runs[i];
+            f.member = member.map(str::to_string);
+            f.offset = run.range.start;
+            f.start = pos[2 * k];
+            f.end = pos[2 * k + 1];
+            f.detail = Some(match f.detail.take() {
+                Some(d) => format!("{}, {d}", run.encoding.label()),
+                None => run.encoding.label().to_string(),
+            });
+            found.push(f);
         }
         found
     }

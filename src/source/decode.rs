@@ -52,33 +52,23 @@ pub struct Decoded {
 fn base64_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?-u)(?:^|[^A-Za-z0-9+/_-])((?:eyJ|eyAi|ewo|ZXlK|LS0tLS1CRUdJTi|QmVhcmVy|[A-Z][A-Za-z0-9]{2}fU0VDUkVU|SldU|Q0FG)[A-Za-z0-9+/_-]{20,}={0,2})")
+        // No boundary assertion in the pattern, so its literal prefixes drive the search; the
+        // byte before a match is checked by hand.
+        Regex::new(r"(?-u)(?:eyJ|eyAi|ewo|ZXlK|LS0tLS1CRUdJTi|QmVhcmVy|SldU|Q0FG)[A-Za-z0-9+/_-]{20,}={0,2}")
             .expect("base64 regex compiles")
     })
 }
 
-fn percent_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?-u)[A-Za-z0-9._~+-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9._~+-]*){2,}")
-            .expect("percent regex compiles")
-    })
-}
-
-fn js_string_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r#"(?-u)"((?:[^"\\\n]|\\[^\n])*\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|/)(?:[^"\\\n]|\\[^\n])*)"|'((?:[^'\\\n]|\\[^\n])*\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|/)(?:[^'\\\n]|\\[^\n])*)'"#)
-            .expect("js string regex compiles")
-    })
+fn is_b64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-')
 }
 
 /// Every decodable run in `text`.
 pub fn runs(text: &[u8]) -> Vec<Decoded> {
     let mut out = Vec::new();
-    for c in base64_re().captures_iter(text) {
-        let m = c.get(1).expect("group 1");
-        if m.len() <= MAX_RUN {
+    for m in base64_re().find_iter(text) {
+        let starts_run = m.start() == 0 || !is_b64(text[m.start() - 1]);
+        if starts_run && m.len() <= MAX_RUN {
             if let Some(d) = base64(m.as_bytes()) {
                 out.push(Decoded {
                     range: m.range(),
@@ -88,30 +78,104 @@ pub fn runs(text: &[u8]) -> Vec<Decoded> {
             }
         }
     }
-    if memchr::memchr(b'%', text).is_some() {
-        for m in percent_re().find_iter(text) {
-            if m.len() <= MAX_RUN {
-                out.push(Decoded {
-                    range: m.range(),
-                    text: percent(m.as_bytes()),
-                    encoding: Encoding::Percent,
-                });
-            }
-        }
-    }
-    if memchr::memchr(b'\\', text).is_some() {
-        for c in js_string_re().captures_iter(text) {
-            let m = c.get(1).or_else(|| c.get(2)).expect("one group matches");
-            if m.len() <= MAX_RUN {
-                out.push(Decoded {
-                    range: m.range(),
-                    text: js_unescape(m.as_bytes()),
-                    encoding: Encoding::JsEscape,
-                });
-            }
-        }
-    }
+    percent_runs(text, &mut out);
+    js_strings(text, &mut out);
     out
+}
+
+fn is_hex(b: Option<&u8>) -> bool {
+    b.is_some_and(|b| b.is_ascii_hexdigit())
+}
+
+fn is_url_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'+' | b'-' | b'%')
+}
+
+/// Runs of URL characters holding at least two `%XX` escapes.
+fn percent_runs(text: &[u8], out: &mut Vec<Decoded>) {
+    let mut next = 0;
+    for p in memchr::memchr_iter(b'%', text) {
+        if p < next || !(is_hex(text.get(p + 1)) && is_hex(text.get(p + 2))) {
+            continue;
+        }
+        let start = text[..p]
+            .iter()
+            .rposition(|&b| !is_url_char(b))
+            .map_or(0, |i| i + 1);
+        let end = text[p..]
+            .iter()
+            .position(|&b| !is_url_char(b))
+            .map_or(text.len(), |i| p + i);
+        next = end;
+        let run = &text[start..end];
+        let escapes = run
+            .windows(3)
+            .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+            .count();
+        if escapes >= 2 && run.len() <= MAX_RUN {
+            out.push(Decoded {
+                range: start..end,
+                text: percent(run),
+                encoding: Encoding::Percent,
+            });
+        }
+    }
+}
+
+/// An escape that spells a printable ASCII character (`\x41`, `\u0041`, `\/`): the kind
+/// used to hide text. Escapes of other characters (`\u4e00` tables in bundles) are skipped.
+fn hides_ascii(esc: &[u8]) -> bool {
+    let ascii_hex = |h: &[u8]| matches!(h, [b'2'..=b'7', l] if l.is_ascii_hexdigit());
+    match esc {
+        [b'\\', b'/', ..] => true,
+        [b'\\', b'x', rest @ ..] => rest.get(..2).is_some_and(ascii_hex),
+        [b'\\', b'u', b'0', b'0', rest @ ..] => rest.get(..2).is_some_and(ascii_hex),
+        _ => false,
+    }
+}
+
+/// String literals on one line that hold `\uXXXX`, `\xXX` or `\/` escapes.
+fn js_strings(text: &[u8], out: &mut Vec<Decoded>) {
+    const MAX_LITERAL: usize = 4096;
+    let mut next = 0;
+    for p in memchr::memchr_iter(b'\\', text) {
+        // `\/` inside a base64-looking run (`ab\/cd`) splits a secret; in URLs
+        // (`https:\/\/`) it hides nothing and is left alone.
+        let in_run = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'+');
+        let slash = text.get(p + 1) == Some(&b'/');
+        if p < next
+            || !hides_ascii(&text[p..])
+            || (slash && !(p > 0 && in_run(text.get(p - 1)) && in_run(text.get(p + 2))))
+        {
+            continue;
+        }
+        // Look back at most one literal's length, and never past the start of the line.
+        let from = p.saturating_sub(MAX_LITERAL);
+        let Some(q) = text[from..p]
+            .iter()
+            .rposition(|&b| b == b'"' || b == b'\'' || b == b'\n')
+            .map(|i| from + i)
+            .filter(|&q| text[q] != b'\n')
+        else {
+            continue;
+        };
+        let quote = text[q];
+        let mut i = q + 1;
+        let limit = (q + MAX_LITERAL).min(text.len());
+        while i < limit && text[i] != quote && text[i] != b'\n' {
+            i += if text[i] == b'\\' { 2 } else { 1 };
+        }
+        if i >= limit || text[i] != quote {
+            next = p + 2;
+            continue;
+        }
+        next = i + 1;
+        out.push(Decoded {
+            range: q + 1..i,
+            text: js_unescape(&text[q + 1..i]),
+            encoding: Encoding::JsEscape,
+        });
+    }
 }
 
 /// Decoded text, or `None` when it is not mostly printable (binary data is not a config).
