@@ -164,6 +164,10 @@ pub struct Finding {
     /// Decoded token facts, for findings that are JWTs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt: Option<JwtInfo>,
+    /// Up to [`EXCERPT_CHARS`] characters of the line before and after the secret, with any
+    /// other secret on the line masked, so a minified line is shown as a short excerpt.
+    #[serde(skip)]
+    pub context: (String, String),
     /// Where history introduced it (git modes only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<CommitInfo>,
@@ -198,7 +202,16 @@ pub fn redact(secret: &str) -> String {
     format!("{head}…({len})")
 }
 
+/// How much of the line around a secret an excerpt shows, on each side.
+pub const EXCERPT_CHARS: usize = 24;
+
 impl Finding {
+    /// `…before<secret>after…`, the secret redacted unless `show`.
+    pub fn excerpt(&self, show: bool) -> String {
+        let (before, after) = &self.context;
+        format!("{before}«{}»{after}", self.display_secret(show))
+    }
+
     /// `path` or `path!member`, as shown to people.
     pub fn location(&self) -> String {
         match &self.member {

@@ -3,7 +3,7 @@
 
 use crate::blob::Blob;
 use crate::detect::{self, Detection};
-use crate::finding::{fingerprint, Finding, JwtInfo};
+use crate::finding::{fingerprint, Finding, JwtInfo, EXCERPT_CHARS};
 use crate::lines;
 use crate::matcher::{Matcher, Scratch};
 use crate::rules::{Rule, RuleSet};
@@ -143,6 +143,8 @@ impl Scanner {
             .flat_map(|(_, d)| [d.secret.start, d.secret.end])
             .collect();
         let pos = lines::positions(blob.bytes, &offsets);
+        let spans: Vec<std::ops::Range<usize>> =
+            hits.iter().map(|(_, d)| d.secret.clone()).collect();
         hits.into_iter()
             .enumerate()
             .map(|(i, (ri, d))| {
@@ -161,6 +163,7 @@ impl Scanner {
                     offset: d.secret.start,
                     fingerprint: fingerprint(&rule.spec.id, &secret),
                     message: message(rule, &d),
+                    context: context(blob.bytes, &d.secret, &spans),
                     secret,
                     jwt: d.jwt,
                     commit: None,
@@ -169,6 +172,47 @@ impl Scanner {
             })
             .collect()
     }
+}
+
+/// The line around `secret`, at most [`EXCERPT_CHARS`] characters a side, every byte of
+/// another reported secret replaced by `*`.
+fn context(
+    buf: &[u8],
+    secret: &std::ops::Range<usize>,
+    spans: &[std::ops::Range<usize>],
+) -> (String, String) {
+    let reach = EXCERPT_CHARS * 4;
+    let lo = secret.start.saturating_sub(reach);
+    let start = memchr::memrchr(b'\n', &buf[lo..secret.start]).map_or(lo, |i| lo + i + 1);
+    let hi = (secret.end + reach).min(buf.len());
+    let end = memchr::memchr(b'\n', &buf[secret.end..hi]).map_or(hi, |i| secret.end + i);
+    let masked = |r: std::ops::Range<usize>| -> String {
+        let bytes: Vec<u8> = r
+            .map(|i| {
+                if spans.iter().any(|s| s.contains(&i)) {
+                    b'*'
+                } else {
+                    buf[i]
+                }
+            })
+            .collect();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let before: String = masked(start..secret.start);
+    let after: String = masked(secret.end.max(start)..end.max(secret.end));
+    let before: String = before
+        .chars()
+        .rev()
+        .take(EXCERPT_CHARS)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let after: String = after.chars().take(EXCERPT_CHARS).collect();
+    (
+        before.trim_start().to_string(),
+        after.trim_end().to_string(),
+    )
 }
 
 fn message(rule: &Rule, d: &Detection) -> String {

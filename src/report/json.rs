@@ -25,6 +25,7 @@ pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
         "redacted": !opts.show_secrets,
         "fingerprint": f.fingerprint,
         "message": f.message,
+        "excerpt": f.excerpt(opts.show_secrets),
     });
     if let Some(m) = &f.member {
         v["member"] = json!(m);

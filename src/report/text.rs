@@ -53,16 +53,15 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &ReportOptions) -> io::
         0 => String::new(),
         n => format!(" (+{n} later commits)"),
     };
+    // One finding, one line: multi-line secrets (PEM blocks) show their line breaks escaped.
+    let oneline = |s: String| s.replace('\r', "\\r").replace('\n', "\\n");
     writeln!(
         out,
-        "  {place}  {sev}  {}  {}{again}  secret={}  fp={}",
+        "  {place}  {sev}  {}  {}{again}  fp={}\n      {}",
         f.rule_id,
         f.message,
-        // One finding, one line: multi-line secrets (PEM blocks) show their line breaks escaped.
-        f.display_secret(opts.show_secrets)
-            .replace('\r', "\\r")
-            .replace('\n', "\\n"),
         &f.fingerprint[..12],
+        oneline(f.excerpt(opts.show_secrets)),
     )
 }
 

@@ -225,3 +225,45 @@ fn sarif_passes_sarif_check_py() {
     );
     assert!(out.status.success());
 }
+
+#[test]
+fn text_shows_a_short_excerpt_of_a_minified_line() {
+    let text = scan_format(&fixtures("mixed/web/dist/app.min.js"), "text", &[]);
+    let excerpt = text
+        .lines()
+        .find(|l| l.contains("Bearer «"))
+        .expect("an excerpt line");
+    assert_eq!(
+        excerpt.trim(),
+        ":{Authorization:\"Bearer «eyJh…(163)»\"}}).then(function(r){re"
+    );
+    assert!(
+        text.lines().all(|l| l.len() < 200),
+        "no whole minified line is printed"
+    );
+}
+
+#[test]
+fn sarif_for_archive_members_names_the_outer_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file(
+        "assets/config.env",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut w, b"JWT_SECRET=9c4e1a7f3b8d2e6a0c5f9b1d4e8a2c6f\n").unwrap();
+    std::fs::write(dir.path().join("app.apk"), w.finish().unwrap().into_inner()).unwrap();
+    let out = run_in(dir.path(), &["scan", "app.apk", "--format", "sarif"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let res = &doc["runs"][0]["results"][0];
+    assert_eq!(
+        res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "app.apk"
+    );
+    assert_eq!(res["properties"]["member"], "assets/config.env");
+    assert!(res["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("in app.apk!assets/config.env:1:12"));
+}
