@@ -278,7 +278,10 @@ impl ExpandVisitor<'_, '_> {
         if depth >= decode::MAX_DEPTH {
             return found;
         }
-        let runs = decode::runs(bytes);
+        let runs = match scratch.base64_starts() {
+            Some(starts) => decode::runs_at(bytes, starts),
+            None => decode::runs(bytes),
+        };
         if runs.is_empty() {
             return found;
         }

@@ -26,6 +26,16 @@ pub struct RawMatch {
 pub struct Scratch {
     windows: Vec<Vec<Range<usize>>>,
     touched: Vec<usize>,
+    base64_starts: Vec<usize>,
+    prefiltered: bool,
+}
+
+impl Scratch {
+    /// Where the last prefiltered search saw a base64 run worth decoding may start, in
+    /// order; `None` when the last search ran without the prefilter.
+    pub fn base64_starts(&self) -> Option<&[usize]> {
+        self.prefiltered.then_some(self.base64_starts.as_slice())
+    }
 }
 
 /// Runs the two matching stages over a buffer.
@@ -57,6 +67,8 @@ impl Matcher {
         prefilter: bool,
     ) -> Vec<RawMatch> {
         let mut out = Vec::new();
+        scratch.base64_starts.clear();
+        scratch.prefiltered = prefilter;
         if !prefilter {
             for idx in 0..rules.rules.len() {
                 confirm(rules, idx, buf, 0..buf.len(), &mut out);
@@ -64,8 +76,14 @@ impl Matcher {
             return out;
         }
         scratch.windows.resize_with(rules.rules.len(), Vec::new);
-        self.prefilter
-            .windows(rules, buf, &mut scratch.windows, &mut scratch.touched);
+        self.prefilter.windows(
+            rules,
+            buf,
+            &mut scratch.windows,
+            &mut scratch.touched,
+            &mut scratch.base64_starts,
+        );
+        scratch.base64_starts.sort_unstable();
         scratch.touched.sort_unstable();
         scratch.touched.dedup();
         for &idx in &scratch.touched {

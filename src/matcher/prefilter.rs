@@ -22,6 +22,8 @@ struct Automaton {
     ac: AhoCorasick,
     /// Pattern id → rules to wake.
     wakes: Vec<Vec<Wake>>,
+    /// Pattern id → whether it also starts a base64 run worth decoding.
+    decode: Vec<bool>,
 }
 
 /// The keyword stage: maps keyword hits to per-rule candidate windows.
@@ -54,6 +56,13 @@ impl Prefilter {
                 None => kept.push((kw, wakes.collect())),
             }
         }
+        // The decoder's base64 starts ride along, so it needs no pass of its own.
+        for start in crate::source::decode::BASE64_STARTS {
+            if !kept.iter().any(|(k, _)| k == start) {
+                kept.push((start.to_string(), Vec::new()));
+            }
+        }
+        let is_start = |k: &str| crate::source::decode::BASE64_STARTS.contains(&k);
         let automata = kept
             .chunks(KEYWORDS_PER_AUTOMATON)
             .map(|chunk| Automaton {
@@ -65,6 +74,7 @@ impl Prefilter {
                     .build(chunk.iter().map(|(k, _)| k.as_bytes()))
                     .expect("keyword automaton within size limits"),
                 wakes: chunk.iter().map(|(_, w)| w.clone()).collect(),
+                decode: chunk.iter().map(|(k, _)| is_start(k)).collect(),
             })
             .collect();
         Prefilter { automata }
@@ -75,17 +85,21 @@ impl Prefilter {
         self.automata.len()
     }
 
-    /// Pushes a candidate window into `windows[rule]` for every keyword hit, and records which
-    /// rules got any in `touched`.
+    /// Pushes a candidate window into `windows[rule]` for every keyword hit, records which
+    /// rules got any in `touched`, and where base64 runs worth decoding may start.
     pub fn windows(
         &self,
         rules: &RuleSet,
         buf: &[u8],
         windows: &mut [Vec<Range<usize>>],
         touched: &mut Vec<usize>,
+        base64_starts: &mut Vec<usize>,
     ) {
         for a in &self.automata {
             for m in a.ac.find_overlapping_iter(buf) {
+                if a.decode[m.pattern().as_usize()] {
+                    base64_starts.push(m.start());
+                }
                 for w in &a.wakes[m.pattern().as_usize()] {
                     let rule = &rules.rules[w.rule];
                     let start = m.start().saturating_sub(rule.window_before + w.pad);

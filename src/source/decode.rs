@@ -45,6 +45,19 @@ pub struct Decoded {
     pub encoding: Encoding,
 }
 
+/// How a base64 run must begin to be decoded (see [`base64_re`]). The keyword prefilter
+/// searches for these too, so finding candidate runs costs no extra pass over the text.
+pub const BASE64_STARTS: &[&str] = &[
+    "eyJ",
+    "eyAi",
+    "ewo",
+    "ZXlK",
+    "LS0tLS1CRUdJTi",
+    "QmVhcmVy",
+    "SldU",
+    "Q0FG",
+];
+
 /// Base64 runs are decoded only when they begin like a structure secrets live in: a JSON
 /// object (`{"`, `{ "`, `{\n`), a JWT (`eyJ`), a PEM block, a bearer header, or a
 /// `KEY=value` line. Everything else base64 (images, fonts, hashes) is left alone, which keeps
@@ -54,7 +67,8 @@ fn base64_re() -> &'static Regex {
     RE.get_or_init(|| {
         // No boundary assertion in the pattern, so its literal prefixes drive the search; the
         // byte before a match is checked by hand.
-        Regex::new(r"(?-u)(?:eyJ|eyAi|ewo|ZXlK|LS0tLS1CRUdJTi|QmVhcmVy|SldU|Q0FG)[A-Za-z0-9+/_-]{20,}={0,2}")
+        let starts = BASE64_STARTS.join("|");
+        Regex::new(&format!("(?-u)(?:{starts})[A-Za-z0-9+/_-]{{20,}}={{0,2}}"))
             .expect("base64 regex compiles")
     })
 }
@@ -65,17 +79,42 @@ fn is_b64(b: u8) -> bool {
 
 /// Every decodable run in `text`.
 pub fn runs(text: &[u8]) -> Vec<Decoded> {
+    let starts: Vec<usize> = base64_re().find_iter(text).map(|m| m.start()).collect();
+    runs_at(text, &starts)
+}
+
+/// Every decodable run in `text`, given where [`BASE64_STARTS`] occur (as the keyword
+/// prefilter found them, in order).
+pub fn runs_at(text: &[u8], base64_starts: &[usize]) -> Vec<Decoded> {
     let mut out = Vec::new();
-    for m in base64_re().find_iter(text) {
-        let starts_run = m.start() == 0 || !is_b64(text[m.start() - 1]);
-        if starts_run && m.len() <= MAX_RUN {
-            if let Some(d) = base64(m.as_bytes()) {
-                out.push(Decoded {
-                    range: m.range(),
-                    text: d,
-                    encoding: Encoding::Base64,
-                });
-            }
+    let mut next = 0;
+    for &start in base64_starts {
+        if start < next || (start > 0 && is_b64(text[start - 1])) {
+            continue;
+        }
+        let len = text[start..]
+            .iter()
+            .take(MAX_RUN + 1)
+            .take_while(|&&b| is_b64(b))
+            .count();
+        let end = start + len;
+        let end = end
+            + text[end..]
+                .iter()
+                .take(2)
+                .take_while(|&&b| b == b'=')
+                .count();
+        next = end;
+        // The shortest run the pattern accepts: a 3-byte start and 20 more characters.
+        if !(23..=MAX_RUN).contains(&len) {
+            continue;
+        }
+        if let Some(d) = base64(&text[start..end]) {
+            out.push(Decoded {
+                range: start..end,
+                text: d,
+                encoding: Encoding::Base64,
+            });
         }
     }
     percent_runs(text, &mut out);
