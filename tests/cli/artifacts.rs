@@ -572,3 +572,91 @@ fn inline_source_map_sources_are_scanned() {
         )]
     );
 }
+
+#[test]
+fn electron_asar_and_chrome_extension() {
+    let env = ENV.as_bytes();
+    let json = format!(
+        r#"{{"files":{{"resources":{{"files":{{"config.env":{{"size":{},"offset":"0"}}}}}}}}}}"#,
+        env.len()
+    );
+    let padded = json.len().div_ceil(4) * 4;
+    let header = 8 + padded;
+    let mut asar = Vec::new();
+    asar.extend_from_slice(&u32le(4));
+    asar.extend_from_slice(&u32le(header));
+    asar.extend_from_slice(&u32le(header - 4));
+    asar.extend_from_slice(&u32le(json.len()));
+    asar.extend_from_slice(json.as_bytes());
+    asar.resize(16 + padded, 0);
+    asar.extend_from_slice(env);
+    let (doc, _) = scan_bytes("app.asar", &asar, &[]);
+    assert_eq!(
+        located(&doc),
+        vec![t(
+            "jwt.hmac-key.config",
+            "app.asar!resources/config.env:1:12",
+            ""
+        )]
+    );
+
+    let mut crx = b"Cr24".to_vec();
+    crx.extend_from_slice(&u32le(3));
+    crx.extend_from_slice(&u32le(8));
+    crx.extend_from_slice(&[0u8; 8]);
+    crx.extend_from_slice(&zip_bytes(&[(
+        "background.js",
+        format!("const t = \"{JWT}\";").as_bytes(),
+    )]));
+    let (doc, _) = scan_bytes("ext.crx", &crx, &[]);
+    assert_eq!(
+        located(&doc),
+        vec![t("jwt.token", "ext.crx!background.js:1:12", "")]
+    );
+}
+
+#[test]
+fn archives_committed_to_git_are_opened_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    std::fs::write(
+        dir.path().join("release.jar"),
+        zip_bytes(&[(
+            "application.properties",
+            b"jwt.secret=springPropsJwtSecret2024xyz\n",
+        )]),
+    )
+    .unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "add jar"]);
+    git(&["rm", "-q", "release.jar"]);
+    git(&["commit", "-q", "-m", "remove jar"]);
+    let out = run(&["git", dir.path().to_str().unwrap(), "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        located(&doc),
+        vec![t(
+            "jwt.hmac-key.config",
+            "release.jar!application.properties:1:12",
+            ""
+        )]
+    );
+}

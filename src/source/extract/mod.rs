@@ -89,7 +89,12 @@ enum Kind {
 
 fn classify(name: &str, bytes: &[u8]) -> Kind {
     let lower = name.to_ascii_lowercase();
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+    // A Chrome extension (`Cr24`) is a zip behind a signed header; the zip reader finds the
+    // central directory from the end, so the prefix is harmless.
+    if bytes.starts_with(b"PK\x03\x04")
+        || bytes.starts_with(b"PK\x05\x06")
+        || bytes.starts_with(b"Cr24")
+    {
         Kind::Zip
     } else if bytes.starts_with(&[0x1f, 0x8b]) {
         Kind::Gzip
