@@ -181,6 +181,32 @@ PY
   awk '$1=="directory"{d=$2} $1=="apk"{a=$2} END{printf "ratio apk/directory = %.2f\n", a/d}' "$WORK/results.txt"
 }
 
+run_verify() {
+  # Worst case for offline proof: 1,000 distinct HS256 tokens that no key verifies and 1,000
+  # key candidates (each tried raw and base64-decoded).
+  local dir=$WORK/verify
+  mkdir -p "$dir"
+  python3 - "$dir" <<'PY'
+import base64, hashlib, hmac, random, sys
+d = sys.argv[1]
+r = random.Random(5)
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+with open(f"{d}/keys.env", "w") as f:
+    for i in range(1000):
+        f.write(f"SVC{i}_JWT_SECRET={''.join(r.choice(alpha) for _ in range(32))}\n")
+with open(f"{d}/tokens.js", "w") as f:
+    for i in range(1000):
+        h = b64(b'{"alg":"HS256","typ":"JWT"}'); p = b64(b'{"sub":"u%d","exp":4102444800}' % i)
+        sig = hmac.new(r.randbytes(32), f"{h}.{p}".encode(), hashlib.sha256).digest()
+        f.write(f'const t{i} = "{h}.{p}.{b64(sig)}";\n')
+PY
+  echo "== verification worst case: 1,000 tokens x 1,000 keys"
+  : > "$WORK/results.txt"
+  time_one verify "$LEAK" scan "$dir" -q
+  time_one no-verify "$LEAK" scan "$dir" -q --no-verify
+}
+
 single_file() {
   printf 'const jwt = require("jsonwebtoken");\njwt.sign({a:1}, "s3cr3t-Key-For-Bench-1");\n%0900d\n' 0 > "$WORK/one.js"
   echo "== 1 KB single file"
@@ -198,6 +224,7 @@ main() {
   run_corpus js "$WORK/js"
   run_history
   run_archive
+  run_verify
   single_file
 }
 

@@ -112,6 +112,9 @@ pub struct CommonArgs {
     /// Largest decompressed/compressed ratio accepted for a member (zip-bomb guard).
     #[arg(long, default_value_t = leakhound::source::extract::MAX_RATIO)]
     pub max_ratio: u64,
+    /// Do not check found HMAC-signed JWTs against the keys found in the same scan.
+    #[arg(long)]
+    pub no_verify: bool,
     /// Unix time to treat as now when deciding whether a token has expired.
     #[arg(long)]
     pub now: Option<i64>,

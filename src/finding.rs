@@ -128,6 +128,45 @@ pub struct CommitInfo {
     pub author: Option<String>,
 }
 
+/// A pointer from one finding to another (a token to the key that signs it, and back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// `path` or `path!member` of the other finding; for a public example secret, its name.
+    pub location: String,
+    /// Its line (0 for a public secret).
+    pub line: usize,
+    /// Its column (0 for a public secret).
+    pub column: usize,
+    /// Its fingerprint (empty for a public secret).
+    pub fingerprint: String,
+    /// Its rule id (`public-secret` for a public example secret).
+    pub rule_id: String,
+}
+
+impl Link {
+    /// A link to `f`.
+    pub fn to(f: &Finding) -> Link {
+        Link {
+            location: f.location(),
+            line: f.start.line,
+            column: f.start.column,
+            fingerprint: f.fingerprint.clone(),
+            rule_id: f.rule_id.clone(),
+        }
+    }
+
+    /// A link to a publicly known secret, named but never printed.
+    pub fn public(what: &str) -> Link {
+        Link {
+            location: what.to_string(),
+            line: 0,
+            column: 0,
+            fingerprint: String::new(),
+            rule_id: "public-secret".into(),
+        }
+    }
+}
+
 /// One reported secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -173,6 +212,12 @@ pub struct Finding {
     pub commit: Option<CommitInfo>,
     /// Later commits that introduced the same secret at the same path again.
     pub later_occurrences: usize,
+    /// For a token: the key finding (or public secret) whose HMAC verifies it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified_by: Option<Link>,
+    /// For a key: the tokens it was proven to sign.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signs: Vec<Link>,
 }
 
 /// The fingerprint of a secret under a rule: hex SHA-256 of `rule_id NUL secret`.

@@ -11,6 +11,7 @@ pub mod finding;
 pub mod history;
 pub mod lines;
 pub mod matcher;
+pub mod proof;
 pub mod report;
 pub mod rules;
 pub mod run;

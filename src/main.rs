@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use cli::{Cli, Command, CommonArgs, GitArgs, RulesAction, ScanArgs};
 use leakhound::history::{self, HistoryOptions};
+use leakhound::proof;
 use leakhound::report::{self, ReportOptions};
 use leakhound::rules::{check, RuleSet};
 use leakhound::run;
@@ -55,8 +56,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
         threads: threads(&args.common),
         max_file_size: args.common.max_file_size,
     };
-    let result = run::run(&scanner, &args.paths, &walk, &args.common.limits());
-    finish(&args.common, &result, &scanner.rules)
+    let mut result = run::run(&scanner, &args.paths, &walk, &args.common.limits());
+    finish(&args.common, &mut result, &scanner.rules)
 }
 
 fn git(args: GitArgs) -> Result<u8> {
@@ -82,13 +83,13 @@ fn git(args: GitArgs) -> Result<u8> {
         .num_threads(threads(&args.common))
         .build()
         .context("thread pool")?;
-    let (plan, result) = pool
+    let (plan, mut result) = pool
         .install(|| history::scan_repo(&scanner, &args.repo, &mode, &opts))
         .map_err(|e| anyhow::anyhow!("{}: {}", args.repo.display(), e.message()))?;
     for w in &plan.warnings {
         eprintln!("leakhound: warning: {}: {w}", args.repo.display());
     }
-    finish(&args.common, &result, &scanner.rules)
+    finish(&args.common, &mut result, &scanner.rules)
 }
 
 fn git_mode(args: &GitArgs) -> Result<git::Mode> {
@@ -118,8 +119,18 @@ fn git_mode(args: &GitArgs) -> Result<git::Mode> {
     })
 }
 
-/// Prints input errors, writes the report and picks the exit code.
-fn finish(common: &CommonArgs, result: &run::ScanResult, rules: &RuleSet) -> Result<u8> {
+/// Links tokens to the keys that sign them, prints input errors, writes the report and picks
+/// the exit code.
+fn finish(common: &CommonArgs, result: &mut run::ScanResult, rules: &RuleSet) -> Result<u8> {
+    if !common.no_verify {
+        let key_rules: Vec<&str> = rules
+            .rules
+            .iter()
+            .filter(|r| r.spec.tags.iter().any(|t| t == "signing-key"))
+            .map(|r| r.spec.id.as_str())
+            .collect();
+        proof::verify(&mut result.findings, &key_rules);
+    }
     for w in &result.summary.warnings {
         eprintln!("leakhound: warning: {w}");
     }

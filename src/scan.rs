@@ -168,6 +168,8 @@ impl Scanner {
                     jwt: d.jwt,
                     commit: None,
                     later_occurrences: 0,
+                    verified_by: None,
+                    signs: Vec::new(),
                 }
             })
             .collect()

@@ -52,6 +52,12 @@ pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
     if f.later_occurrences > 0 {
         v["later_occurrences"] = json!(f.later_occurrences);
     }
+    if let Some(link) = &f.verified_by {
+        v["verified_by"] = json!(link);
+    }
+    if !f.signs.is_empty() {
+        v["signs"] = json!(f.signs);
+    }
     v
 }
 

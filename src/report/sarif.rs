@@ -222,6 +222,17 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
         .iter()
         .position(|x| x.spec.id == f.rule_id)
         .map(|i| i as i64);
+    let related: Vec<Location> = f
+        .verified_by
+        .iter()
+        .chain(&f.signs)
+        .filter(|l| l.line > 0)
+        .enumerate()
+        .map(|(i, l)| related_location(i, l))
+        .collect();
+    if !related.is_empty() {
+        r.related_locations = Some(related);
+    }
     r
 }
 
@@ -258,4 +269,41 @@ fn inside(f: &Finding) -> String {
         }
         None => String::new(),
     }
+}
+
+/// A related location for a linked finding (the key that signs a token, or a token a key
+/// signs); its message says which.
+fn related_location(id: usize, l: &crate::finding::Link) -> Location {
+    let outer = l.location.split('!').next().unwrap_or(&l.location);
+    let mut loc = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(
+                    ArtifactLocation::builder()
+                        .uri(uri_reference(outer))
+                        .uri_base_id("%SRCROOT%")
+                        .build(),
+                )
+                .region(
+                    Region::builder()
+                        .start_line(l.line as i64)
+                        .start_column(l.column.max(1) as i64)
+                        .build(),
+                )
+                .build(),
+        )
+        .message(
+            Message::builder()
+                .text(format!(
+                    "{} at {}:{} (fingerprint {})",
+                    l.rule_id,
+                    l.location,
+                    l.line,
+                    &l.fingerprint[..12.min(l.fingerprint.len())]
+                ))
+                .build(),
+        )
+        .build();
+    loc.id = Some(id as i64);
+    loc
 }

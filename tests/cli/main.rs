@@ -5,5 +5,6 @@ mod formats;
 mod git;
 mod helpers;
 mod inputs;
+mod proof;
 mod rules;
 mod scan;

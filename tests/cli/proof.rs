@@ -1,0 +1,170 @@
+//! Offline proof: tokens verified against keys found in the same scan.
+
+use crate::helpers::*;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+
+/// An HS256 token over `claims`, signed with `key` (made here; nothing real).
+fn hs256(claims: &str, key: &[u8]) -> String {
+    let head = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let body = URL_SAFE_NO_PAD.encode(claims.as_bytes());
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    mac.update(format!("{head}.{body}").as_bytes());
+    format!(
+        "{head}.{body}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
+}
+
+const KEY: &str = "proof-Signing-Key-For-Tests-42";
+const CLAIMS: &str = r#"{"sub":"svc","iss":"auth.example.com","exp":4102444800}"#;
+
+fn by_rule<'a>(doc: &'a Value, rule: &str) -> &'a Value {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule)
+        .expect(rule)
+}
+
+#[test]
+fn token_and_its_key_in_different_files_are_linked() {
+    let token = hs256(CLAIMS, KEY.as_bytes());
+    let other = hs256(CLAIMS, b"some-other-key-not-in-this-scan");
+    let dir = tree(&[
+        ("config/.env", &format!("PORT=8080\nJWT_SECRET={KEY}\n")),
+        ("client/api.js", &format!("const token = '{token}';\n")),
+        ("client/stale.js", &format!("const old = '{other}';\n")),
+    ]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let key = by_rule(&doc, "jwt.hmac-key.config");
+    assert_eq!(key["severity"], "critical");
+    assert!(key["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("confirmed signing key: signs 1 token"));
+    assert_eq!(key["signs"][0]["location"], "client/api.js");
+    assert_eq!(key["signs"][0]["line"], 1);
+    let tokens: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "jwt.token")
+        .collect();
+    let signed = tokens
+        .iter()
+        .find(|f| f["path"] == "client/api.js")
+        .unwrap();
+    assert_eq!(signed["verified_by"]["location"], "config/.env");
+    assert_eq!(signed["verified_by"]["line"], 2);
+    assert_eq!(signed["verified_by"]["fingerprint"], key["fingerprint"]);
+    let unsigned = tokens
+        .iter()
+        .find(|f| f["path"] == "client/stale.js")
+        .unwrap();
+    assert!(
+        unsigned.get("verified_by").is_none(),
+        "no candidate verifies it: no link"
+    );
+
+    let (doc, _) = scan_json(dir.path(), &["--no-verify"]);
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f.get("verified_by").is_none() && f.get("signs").is_none()));
+
+    let p = dir.path().to_string_lossy().into_owned();
+    let sarif: Value =
+        serde_json::from_slice(&run(&["scan", &p, "--format", "sarif"]).stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let key_result = results
+        .iter()
+        .find(|r| r["ruleId"] == "jwt.hmac-key.config")
+        .unwrap();
+    assert_eq!(
+        key_result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "client/api.js"
+    );
+    let token_result = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "jwt.token"
+                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    == "client/api.js"
+        })
+        .unwrap();
+    assert_eq!(
+        token_result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "config/.env"
+    );
+    assert_eq!(
+        token_result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+}
+
+#[test]
+fn rfc7515_a1_token_verifies_with_its_jwk_k() {
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures("jwt-vectors/rfc7515-a1.json")).unwrap(),
+    )
+    .unwrap();
+    let dir = tree(&[
+        (
+            "keys/jwks.json",
+            &serde_json::json!({"keys": [v["key_jwk"]]}).to_string(),
+        ),
+        (
+            "docs/example.txt",
+            &format!("token: {}\n", v["token"].as_str().unwrap()),
+        ),
+    ]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let token = by_rule(&doc, "jwt.token");
+    assert_eq!(token["verified_by"]["location"], "keys/jwks.json");
+    assert_eq!(token["verified_by"]["rule_id"], "jwt.hmac-key.jwk");
+    assert_eq!(
+        by_rule(&doc, "jwt.hmac-key.jwk")["signs"][0]["location"],
+        "docs/example.txt"
+    );
+}
+
+#[test]
+fn jwt_io_sample_is_signed_with_a_public_secret() {
+    let sample = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+    let dir = tree(&[("t.txt", &format!("{sample}\n"))]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let f = by_rule(&doc, "jwt.token");
+    assert_eq!(f["verified_by"]["rule_id"], "public-secret");
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("signed with a publicly known secret"));
+    assert!(!stdout(&run(&["scan", dir.path().to_str().unwrap()])).contains("your-256-bit-secret"));
+}
+
+#[test]
+fn key_in_env_and_token_inside_an_apk_member() {
+    let token = hs256(CLAIMS, KEY.as_bytes());
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file(
+        "assets/config.json",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut w, format!("{{\"apiToken\":\"{token}\"}}").as_bytes()).unwrap();
+    let dir = tree(&[(".env", &format!("JWT_SECRET={KEY}\n"))]);
+    std::fs::write(dir.path().join("app.apk"), w.finish().unwrap().into_inner()).unwrap();
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let key = by_rule(&doc, "jwt.hmac-key.config");
+    assert_eq!(key["signs"][0]["location"], "app.apk!assets/config.json");
+    assert_eq!(
+        by_rule(&doc, "jwt.token")["verified_by"]["location"],
+        ".env"
+    );
+}
