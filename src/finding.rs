@@ -102,7 +102,8 @@ pub struct JwtInfo {
     /// Claim `exp` (unix seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exp: Option<i64>,
-    /// `unsigned` (alg none), `expired`, `no-expiry`, `public-sample`.
+    /// `unsigned` (alg none), `expired`, `no-expiry`, `long-lived` (exp more than a year
+    /// after iat), `public-sample`.
     pub flags: Vec<String>,
 }
 

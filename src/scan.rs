@@ -237,6 +237,7 @@ fn jwt_summary(j: &JwtInfo) -> String {
             "unsigned" => "unsigned (alg none)",
             "expired" => "expired",
             "no-expiry" => "never expires (no exp claim)",
+            "long-lived" => "valid for more than a year",
             "public-sample" => "public sample token",
             other => other,
         });

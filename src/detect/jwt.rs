@@ -13,6 +13,21 @@ const PUBLIC_SAMPLE_SIGNATURES: &[&str] = &[
     "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
 ];
 
+/// A token valid for more than a year after it was issued is long-lived.
+const LONG_LIVED_SECS: i64 = 365 * 24 * 3600;
+
+/// Claims are shown in reports, so values that identify a person (e-mail addresses) are
+/// masked to their first character and domain: `j***@example.com`.
+fn mask_personal(value: &str) -> String {
+    match value.split_once('@') {
+        Some((user, domain)) if !user.is_empty() && domain.contains('.') => {
+            let first: String = user.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        _ => value.to_string(),
+    }
+}
+
 /// Longest token we try to decode; a larger blob of dots and base64 is not a credential.
 const MAX_TOKEN_LEN: usize = 16 * 1024;
 
@@ -93,8 +108,16 @@ impl Jwt {
         }
         match info.exp {
             Some(exp) if exp < now => info.flags.push("expired".into()),
+            Some(exp) if exp - info.iat.unwrap_or(now) > LONG_LIVED_SECS => {
+                info.flags.push("long-lived".into())
+            }
             Some(_) => {}
             None => info.flags.push("no-expiry".into()),
+        }
+        for claim in [&mut info.iss, &mut info.sub, &mut info.aud] {
+            if let Some(v) = claim.as_mut() {
+                *v = mask_personal(v);
+            }
         }
         if PUBLIC_SAMPLE_SIGNATURES.contains(&self.signature.as_str()) {
             info.flags.push("public-sample".into());
@@ -150,9 +173,23 @@ mod tests {
     }
 
     #[test]
+    fn long_lived_and_personal_claims() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD as B;
+        let claims = br#"{"sub":"jane.doe@example.com","iat":1700000000,"exp":1800000000}"#;
+        let t = format!(
+            "{}.{}.c2ln",
+            B.encode(br#"{"alg":"HS256"}"#),
+            B.encode(claims)
+        );
+        let info = parse(&t).expect("valid").info(1_700_000_100);
+        assert_eq!(info.flags, vec!["long-lived"]);
+        assert_eq!(info.sub.as_deref(), Some("j***@example.com"));
+    }
+
+    #[test]
     fn unsigned_token() {
         let t = "eyJhbGciOiJub25lIn0.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.";
-        let info = parse(t).expect("valid").info(0);
+        let info = parse(t).expect("valid").info(1_300_000_000);
         assert_eq!(info.flags, vec!["unsigned"]);
     }
 }

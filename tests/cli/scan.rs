@@ -109,11 +109,18 @@ fn jwt_claims_and_flags_are_attached() {
     assert_eq!(live["jwt"]["sub"], "svc-reports");
     assert_eq!(live["jwt"]["iat"], 1764000000);
     assert_eq!(live["jwt"]["exp"], 4102444800u64);
-    assert_eq!(live["jwt"]["flags"], serde_json::json!([]));
+    assert_eq!(
+        live["jwt"]["flags"],
+        serde_json::json!(["long-lived"]),
+        "exp is decades after iat"
+    );
     let expired = by_line(3);
     assert_eq!(expired["severity"], "medium");
     assert_eq!(expired["jwt"]["flags"], serde_json::json!(["expired"]));
-    assert_eq!(by_line(4)["jwt"]["flags"], serde_json::json!(["unsigned"]));
+    assert_eq!(
+        by_line(4)["jwt"]["flags"],
+        serde_json::json!(["unsigned", "long-lived"])
+    );
     let sample = by_line(5);
     assert_eq!(
         sample["severity"], "low",
