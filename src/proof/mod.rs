@@ -1,7 +1,11 @@
 //! Offline proof: an HS256/384/512 JWT found in the scan is checked against every signing-key
 //! candidate found in the same scan (raw, and base64/base64url-decoded, as JWK `k` values are)
-//! and against publicly known example secrets. A match turns "looks like a key" into "this key
+//! and against publicly known secrets (jwt.io's examples and wallarm/jwt-secrets' list). A match turns "looks like a key" into "this key
 //! signs these tokens": the key becomes a confirmed signing key and the two findings link.
+
+mod weak;
+
+pub use weak::MAX_WEAK_TOKENS;
 
 use crate::finding::{Finding, Link, Severity};
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
@@ -18,6 +22,9 @@ const PUBLIC_SECRETS: &[(&str, &str)] = &[
         "jwt.io's example secret",
     ),
 ];
+
+/// How a token verified by the public weak-secret list is described.
+const WEAK_LIST: &str = "a common JWT secret from wallarm/jwt-secrets";
 
 /// At most this many key candidates are tried per token, so cost stays bounded.
 pub const MAX_CANDIDATES: usize = 10_000;
@@ -109,6 +116,7 @@ pub fn verify(findings: &mut [Finding], key_rules: &[&str]) {
     }
     let mut links: Vec<(usize, Option<usize>, Option<&'static str>)> = Vec::new();
     let mut verified_tokens: Vec<(String, Option<usize>, Option<&'static str>)> = Vec::new();
+    let mut weak_checked = 0;
     for (t, f) in findings.iter().enumerate() {
         let Some(jwt) = &f.jwt else { continue };
         if !jwt.alg.starts_with("HS") {
@@ -125,6 +133,12 @@ pub fn verify(findings: &mut [Finding], key_rules: &[&str]) {
         if let Some(c) = candidates.iter().find(|c| c.signs(&jwt.alg, input, &sig)) {
             links.push((t, c.finding, c.public));
             verified_tokens.push((f.secret.clone(), c.finding, c.public));
+        } else if weak_checked < MAX_WEAK_TOKENS {
+            weak_checked += 1;
+            if weak::signed_with_weak_secret(&jwt.alg, input, &sig) {
+                links.push((t, None, Some(WEAK_LIST)));
+                verified_tokens.push((f.secret.clone(), None, Some(WEAK_LIST)));
+            }
         }
     }
     apply(findings, &links);
@@ -157,6 +171,10 @@ fn apply(findings: &mut [Finding], links: &[(usize, Option<usize>, Option<&'stat
             (None, Some(what)) => {
                 let token = &mut findings[t];
                 token.verified_by = Some(Link::public(what));
+                // Anyone holding the public list can mint tokens this service accepts.
+                if what == WEAK_LIST {
+                    token.severity = Severity::Critical;
+                }
                 token.message.push_str(&format!(
                     "; verified: signed with a publicly known secret ({what})"
                 ));

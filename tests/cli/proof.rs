@@ -168,3 +168,29 @@ fn key_in_env_and_token_inside_an_apk_member() {
         ".env"
     );
 }
+
+#[test]
+fn token_signed_with_a_common_weak_secret() {
+    let token = hs256(CLAIMS, b"supersecret");
+    let dir = tree(&[("api.js", &format!("const t = '{token}';\n"))]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let f = by_rule(&doc, "jwt.token");
+    assert_eq!(
+        f["severity"], "critical",
+        "anyone with the public list can forge it"
+    );
+    assert_eq!(f["verified_by"]["rule_id"], "public-secret");
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("wallarm/jwt-secrets"));
+    let text = stdout(&run(&[
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--show-secrets",
+    ]));
+    assert!(
+        !text.contains("supersecret"),
+        "the weak secret itself is never printed"
+    );
+}
