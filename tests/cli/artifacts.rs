@@ -343,41 +343,32 @@ fn collect(name: &str, bytes: &[u8], limits: &Limits) -> Collect {
     c
 }
 
+/// The text extracted from member `member` of the APK fixture `apk`.
+fn member_text(apk: &str, member: &str) -> (String, Vec<String>) {
+    let bytes = std::fs::read(fixtures(&format!("android/{apk}"))).unwrap();
+    let c = collect(apk, &bytes, &Limits::default());
+    let text = c
+        .text
+        .iter()
+        .find(|(m, _)| m.as_deref() == Some(member))
+        .map(|(_, t)| t.clone())
+        .unwrap_or_else(|| panic!("{apk}!{member} read"));
+    (text, c.warnings)
+}
+
 #[test]
 fn real_apks_expose_their_dex_strings() {
-    let apk = std::fs::read(fixtures("android/InsecureBankv2.apk")).unwrap();
-    let c = collect("InsecureBankv2.apk", &apk, &Limits::default());
-    let dex = c
-        .text
-        .iter()
-        .find(|(m, _)| m.as_deref() == Some("classes.dex"))
-        .expect("classes.dex read");
-    assert!(dex
-        .1
-        .lines()
-        .any(|l| l == "This is the super secret key 123"));
-    let apk = std::fs::read(fixtures("android/UnCrackable-Level1.apk")).unwrap();
-    let c = collect("UnCrackable-Level1.apk", &apk, &Limits::default());
-    let dex = c
-        .text
-        .iter()
-        .find(|(m, _)| m.as_deref() == Some("classes.dex"))
-        .expect("classes.dex read");
-    assert!(dex
-        .1
-        .lines()
-        .any(|l| l == "8d127684cbc37c17616d806cf50473cc"));
-    let manifest = c
-        .text
-        .iter()
-        .find(|(m, _)| m.as_deref() == Some("AndroidManifest.xml"))
-        .expect("manifest decoded");
+    let (dex, _) = member_text("InsecureBankv2.apk", "classes.dex");
+    assert!(dex.lines().any(|l| l == "This is the super secret key 123"));
+    let (dex, warnings) = member_text("UnCrackable-Level1.apk", "classes.dex");
+    assert!(dex.lines().any(|l| l == "8d127684cbc37c17616d806cf50473cc"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (manifest, _) = member_text("UnCrackable-Level1.apk", "AndroidManifest.xml");
     assert!(
-        manifest.1.contains("<manifest"),
+        manifest.contains("<manifest"),
         "{}",
-        &manifest.1[..200.min(manifest.1.len())]
+        &manifest[..200.min(manifest.len())]
     );
-    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
 }
 
 #[test]
@@ -619,22 +610,7 @@ fn electron_asar_and_chrome_extension() {
 fn archives_committed_to_git_are_opened_too() {
     let dir = tempfile::tempdir().unwrap();
     let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(dir.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "T")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "T")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        git_ok(dir.path(), args);
     };
     git(&["init", "-q"]);
     std::fs::write(
