@@ -1,8 +1,10 @@
-//! Offline proof: an HS256/384/512 JWT found in the scan is checked against every signing-key
+//! Offline proof: an RS256/384/512 JWT is checked against every RSA private key found in the
+//! scan; an HS256/384/512 JWT found in the scan is checked against every signing-key
 //! candidate found in the same scan (raw, and base64/base64url-decoded, as JWK `k` values are)
 //! and against publicly known secrets (jwt.io's examples and wallarm/jwt-secrets' list). A match turns "looks like a key" into "this key
 //! signs these tokens": the key becomes a confirmed signing key and the two findings link.
 
+mod rsa_keys;
 mod weak;
 
 pub use weak::MAX_WEAK_TOKENS;
@@ -117,8 +119,25 @@ pub fn verify(findings: &mut [Finding], key_rules: &[&str]) {
     let mut links: Vec<(usize, Option<usize>, Option<&'static str>)> = Vec::new();
     let mut verified_tokens: Vec<(String, Option<usize>, Option<&'static str>)> = Vec::new();
     let mut weak_checked = 0;
+    let rsa: Vec<(usize, rsa::RsaPublicKey)> = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.rule_id == "private-key.pem")
+        .filter_map(|(i, f)| rsa_keys::public_key(&f.secret).map(|k| (i, k)))
+        .collect();
     for (t, f) in findings.iter().enumerate() {
         let Some(jwt) = &f.jwt else { continue };
+        if jwt.alg.starts_with("RS") {
+            if let Some((input, sig)) = split_token(&f.secret) {
+                if let Some((k, _)) = rsa
+                    .iter()
+                    .find(|(_, key)| rsa_keys::verifies(key, &jwt.alg, input, &sig))
+                {
+                    links.push((t, Some(*k), None));
+                }
+            }
+            continue;
+        }
         if !jwt.alg.starts_with("HS") {
             continue;
         }

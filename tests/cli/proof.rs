@@ -194,3 +194,47 @@ fn token_signed_with_a_common_weak_secret() {
         "the weak secret itself is never printed"
     );
 }
+
+#[test]
+fn rs256_token_and_its_private_key_in_one_scan() {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::signature::{SignatureEncoding, Signer};
+    let pem = std::fs::read_to_string(fixtures("mixed/keys/test_only_id_rsa")).unwrap();
+    let key = rsa::RsaPrivateKey::from_pkcs1_pem(&pem).unwrap();
+    let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(key);
+    let head = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
+    let body = URL_SAFE_NO_PAD.encode(CLAIMS.as_bytes());
+    let sig = signer.sign(format!("{head}.{body}").as_bytes()).to_vec();
+    let token = format!("{head}.{body}.{}", URL_SAFE_NO_PAD.encode(sig));
+    let forged = format!("{head}.{body}.{}", URL_SAFE_NO_PAD.encode([7u8; 256]));
+    let json_pem = serde_json::to_string(&pem).unwrap();
+    let dir = tree(&[
+        (
+            "deploy/sa.json",
+            &format!("{{\"private_key\": {json_pem}}}\n"),
+        ),
+        (
+            "web/token.js",
+            &format!("export const t = '{token}';\nexport const u = '{forged}';\n"),
+        ),
+    ]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let key = by_rule(&doc, "private-key.pem");
+    assert_eq!(key["signs"].as_array().unwrap().len(), 1);
+    assert_eq!(key["signs"][0]["location"], "web/token.js");
+    assert_eq!(key["signs"][0]["line"], 1);
+    let tokens: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "jwt.token")
+        .collect();
+    assert_eq!(tokens.len(), 2);
+    assert_eq!(
+        tokens
+            .iter()
+            .filter(|t| t["verified_by"]["location"] == "deploy/sa.json")
+            .count(),
+        1
+    );
+}
