@@ -151,7 +151,10 @@ fn scan_blob(
         let mut s = shared.summary();
         s.files += 1;
         s.bytes += out.bytes;
-        s.binary_skipped += looks_binary(bytes) as u64 * (out.bytes == 0) as u64;
+        // A binary that yielded no text at all (no archive members, no strings) was skipped.
+        if out.bytes == 0 && looks_binary(bytes) {
+            s.binary_skipped += 1;
+        }
         s.warnings.extend(out.warnings);
     }
     if !out.findings.is_empty() {
