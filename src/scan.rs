@@ -305,16 +305,24 @@ impl ExpandVisitor<'_, '_> {
         if decoded.is_empty() {
             return found;
         }
-        // Positions are computed only for runs that held something.
-        let offsets: Vec<usize> = decoded
+        // Positions are computed only for runs that held something. Percent and JS escapes
+        // map each decoded byte back to its source, so those findings point at the secret
+        // itself; base64 findings point at the run.
+        let spans: Vec<(usize, usize)> = decoded
             .iter()
-            .flat_map(|(i, _)| [runs[*i].range.start, runs[*i].range.end])
+            .map(|(i, f)| {
+                let run = &runs[*i];
+                let start = run.source_offset(f.offset);
+                let end = run.source_offset(f.offset + f.secret.len()).max(start);
+                (start, end)
+            })
             .collect();
+        let offsets: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();
         let pos = lines::positions(bytes, &offsets);
         for (k, (i, mut f)) in decoded.into_iter().enumerate() {
             let run = &runs[i];
             f.member = member.map(str::to_string);
-            f.offset = run.range.start;
+            f.offset = spans[k].0;
             f.start = pos[2 * k];
             f.end = pos[2 * k + 1];
             f.detail = Some(match f.detail.take() {

@@ -43,6 +43,21 @@ pub struct Decoded {
     pub text: Vec<u8>,
     /// How it was encoded.
     pub encoding: Encoding,
+    /// For each decoded byte, its offset in the encoded run (empty for base64, whose bytes
+    /// have no single source position: findings point at the run's start).
+    pub origin: Vec<usize>,
+}
+
+impl Decoded {
+    /// The offset in the original text of decoded byte `i` (`i == text.len()` maps to the
+    /// run's end).
+    pub fn source_offset(&self, i: usize) -> usize {
+        match self.origin.get(i) {
+            Some(o) => self.range.start + o,
+            None if self.origin.is_empty() && i < self.text.len() => self.range.start,
+            None => self.range.end,
+        }
+    }
 }
 
 /// How a base64 run must begin to be decoded (see [`base64_re`]). The keyword prefilter
@@ -114,6 +129,7 @@ pub fn runs_at(text: &[u8], base64_starts: &[usize]) -> Vec<Decoded> {
                 range: start..end,
                 text: d,
                 encoding: Encoding::Base64,
+                origin: Vec::new(),
             });
         }
     }
@@ -152,10 +168,12 @@ fn percent_runs(text: &[u8], out: &mut Vec<Decoded>) {
             .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
             .count();
         if escapes >= 2 && run.len() <= MAX_RUN {
+            let (text, origin) = percent(run);
             out.push(Decoded {
                 range: start..end,
-                text: percent(run),
+                text,
                 encoding: Encoding::Percent,
+                origin,
             });
         }
     }
@@ -209,10 +227,12 @@ fn js_strings(text: &[u8], out: &mut Vec<Decoded>) {
             continue;
         }
         next = i + 1;
+        let (decoded, origin) = js_unescape(&text[q + 1..i]);
         out.push(Decoded {
             range: q + 1..i,
-            text: js_unescape(&text[q + 1..i]),
+            text: decoded,
             encoding: Encoding::JsEscape,
+            origin,
         });
     }
 }
@@ -239,10 +259,13 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-fn percent(run: &[u8]) -> Vec<u8> {
+/// Decoded bytes and, for each, its offset in `run`.
+fn percent(run: &[u8]) -> (Vec<u8>, Vec<usize>) {
     let mut out = Vec::with_capacity(run.len());
+    let mut origin = Vec::with_capacity(run.len());
     let mut i = 0;
     while i < run.len() {
+        origin.push(i);
         match (
             run[i],
             run.get(i + 1).copied().and_then(hex),
@@ -258,49 +281,52 @@ fn percent(run: &[u8]) -> Vec<u8> {
             }
         }
     }
-    out
+    (out, origin)
 }
 
-fn js_unescape(s: &[u8]) -> Vec<u8> {
+/// Unescaped bytes and, for each, its offset in `s`.
+fn js_unescape(s: &[u8]) -> (Vec<u8>, Vec<usize>) {
     let mut out = Vec::with_capacity(s.len());
+    let mut origin = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
+        let start = i;
+        let before = out.len();
         if s[i] != b'\\' || i + 1 >= s.len() {
             out.push(s[i]);
             i += 1;
-            continue;
-        }
-        let esc = s[i + 1];
-        let code = match esc {
-            b'u' => s
-                .get(i + 2..i + 6)
-                .and_then(|h| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
-                .map(|c| (c, 6)),
-            b'x' => s
-                .get(i + 2..i + 4)
-                .and_then(|h| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
-                .map(|c| (c, 4)),
-            _ => None,
-        };
-        match (code, esc) {
-            (Some((c, len)), _) => {
-                let ch = char::from_u32(c).unwrap_or('\u{fffd}');
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                i += len;
-            }
-            // Keep \n as written: the PEM and string rules read escaped line breaks.
-            (None, b'n' | b'r' | b't') => {
-                out.extend_from_slice(&s[i..i + 2]);
-                i += 2;
-            }
-            (None, other) => {
-                out.push(other);
-                i += 2;
+        } else {
+            let esc = s[i + 1];
+            let hex_at = |from: usize, n: usize| {
+                s.get(from..from + n)
+                    .and_then(|h| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
+            };
+            let code = match esc {
+                b'u' => hex_at(i + 2, 4).map(|c| (c, 6)),
+                b'x' => hex_at(i + 2, 2).map(|c| (c, 4)),
+                _ => None,
+            };
+            match (code, esc) {
+                (Some((c, len)), _) => {
+                    let ch = char::from_u32(c).unwrap_or('\u{fffd}');
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                    i += len;
+                }
+                // Keep \n as written: the PEM and string rules read escaped line breaks.
+                (None, b'n' | b'r' | b't') => {
+                    out.extend_from_slice(&s[i..i + 2]);
+                    i += 2;
+                }
+                (None, other) => {
+                    out.push(other);
+                    i += 2;
+                }
             }
         }
+        origin.extend(std::iter::repeat_n(start, out.len() - before));
     }
-    out
+    (out, origin)
 }
 
 #[cfg(test)]
@@ -320,6 +346,8 @@ mod tests {
             vec![Encoding::Base64, Encoding::Percent, Encoding::JsEscape]
         );
         assert_eq!(r[0].text, br#"{"jwtSecret":"b64-Config-Secret-77"}"#);
+        // 'a%3Db%26JWT…': the decoded "J" (index 4) comes from offset 8 of the run.
+        assert_eq!(r[1].source_offset(4) - r[1].range.start, 8);
         assert_eq!(r[1].text, b"a=b&JWT_SECRET=abc");
         assert_eq!(r[2].text, b"AB/");
     }

@@ -511,7 +511,7 @@ fn large_zip_members_are_scanned_in_parallel_with_the_same_results() {
 }
 
 #[test]
-fn encoded_secrets_are_found_at_the_encoded_run() {
+fn encoded_secrets_are_located_at_their_source_bytes() {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;
     let cfg = b64.encode(br#"{"env":"prod","jwtSecret":"b64-Config-Jwt-Secret-77"}"#);
@@ -527,9 +527,9 @@ fn encoded_secrets_are_found_at_the_encoded_run() {
     assert_eq!(
         located(&doc),
         vec![
-            t("caf.token", "web/app.js:3:17", "percent-decoded"),
+            t("caf.token", "web/app.js:3:33", "percent-decoded"),
             t("jwt.hmac-key.config", "web/app.js:1:30", "base64-decoded"),
-            t("jwt.hmac-key.config", "web/app.js:4:12", "JS-unescaped"),
+            t("jwt.hmac-key.config", "web/app.js:4:26", "JS-unescaped"),
             t(
                 "jwt.hmac-key.config",
                 "web/app.js:5:12",
