@@ -31,6 +31,15 @@ fn by_rule<'a>(doc: &'a Value, rule: &str) -> &'a Value {
         .expect(rule)
 }
 
+fn all_by_rule<'a>(doc: &'a Value, rule: &str) -> Vec<&'a Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == rule)
+        .collect()
+}
+
 #[test]
 fn token_and_its_key_in_different_files_are_linked() {
     let token = hs256(CLAIMS, KEY.as_bytes());
@@ -49,12 +58,7 @@ fn token_and_its_key_in_different_files_are_linked() {
         .starts_with("confirmed signing key: signs 1 token"));
     assert_eq!(key["signs"][0]["location"], "client/api.js");
     assert_eq!(key["signs"][0]["line"], 1);
-    let tokens: Vec<&Value> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule_id"] == "jwt.token")
-        .collect();
+    let tokens = all_by_rule(&doc, "jwt.token");
     let signed = tokens
         .iter()
         .find(|f| f["path"] == "client/api.js")
@@ -223,12 +227,7 @@ fn rs256_token_and_its_private_key_in_one_scan() {
     assert_eq!(key["signs"].as_array().unwrap().len(), 1);
     assert_eq!(key["signs"][0]["location"], "web/token.js");
     assert_eq!(key["signs"][0]["line"], 1);
-    let tokens: Vec<&Value> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule_id"] == "jwt.token")
-        .collect();
+    let tokens = all_by_rule(&doc, "jwt.token");
     assert_eq!(tokens.len(), 2);
     assert_eq!(
         tokens

@@ -14,6 +14,46 @@ fn read_capped(r: impl Read, cap: u64, out: &mut Vec<u8>) -> std::io::Result<boo
     Ok(out.len() as u64 <= cap)
 }
 
+/// Reads one member (`at` names it) into `buf`, at most `cap` bytes: `Ok(false)` when it is
+/// over the cap and skipped, `Err` when the read failed; both already warned.
+fn read_member(
+    r: impl Read,
+    cap: u64,
+    buf: &mut Vec<u8>,
+    at: &str,
+    visitor: &mut dyn Visitor,
+) -> Result<bool, ()> {
+    match read_capped(r, cap, buf) {
+        Ok(true) => Ok(true),
+        Ok(false) => {
+            visitor.warn(format!("{at}: over --max-entry-size; skipped"));
+            Ok(false)
+        }
+        Err(e) => {
+            visitor.warn(format!("{at}: {e}"));
+            Err(())
+        }
+    }
+}
+
+/// Charges `buf` to the input's budget and hands it to `child`; false once the budget is
+/// spent and the archive should not be read further.
+fn hand_over(
+    budget: &mut Budget<'_>,
+    name: &str,
+    buf: &mut Vec<u8>,
+    visitor: &mut dyn Visitor,
+    child: &mut Child<'_>,
+) -> bool {
+    if !budget.take(buf.len() as u64, visitor) {
+        return false;
+    }
+    let data = std::mem::take(buf);
+    child(budget, name, &data, visitor);
+    *buf = data;
+    true
+}
+
 pub(super) fn zip(
     budget: &mut Budget<'_>,
     bytes: &[u8],
@@ -149,16 +189,15 @@ fn zip_entry(
         ));
         return true;
     }
-    match read_capped(&mut entry, limits.max_entry_bytes, buf) {
-        Ok(true) => {}
-        Ok(false) => {
-            visitor.warn(format!("{label}!{name}: over --max-entry-size; skipped"));
-            return true;
-        }
-        Err(e) => {
-            visitor.warn(format!("{label}!{name}: {e}"));
-            return true;
-        }
+    if read_member(
+        &mut entry,
+        limits.max_entry_bytes,
+        buf,
+        &format!("{label}!{name}"),
+        visitor,
+    ) != Ok(true)
+    {
+        return true;
     }
     drop(entry);
     // The declared size can lie; the ratio is checked again on what was inflated.
@@ -169,13 +208,7 @@ fn zip_entry(
         ));
         return true;
     }
-    if !budget.take(buf.len() as u64, visitor) {
-        return false;
-    }
-    let data = std::mem::take(buf);
-    child(budget, &name, &data, visitor);
-    *buf = data;
-    true
+    hand_over(budget, &name, buf, visitor, child)
 }
 
 pub(super) fn tar(
@@ -211,23 +244,21 @@ pub(super) fn tar(
             continue;
         }
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        match read_capped(&mut entry, limits.max_entry_bytes, &mut buf) {
+        match read_member(
+            &mut entry,
+            limits.max_entry_bytes,
+            &mut buf,
+            &format!("{label}!{name}"),
+            visitor,
+        ) {
             Ok(true) => {}
-            Ok(false) => {
-                visitor.warn(format!("{label}!{name}: over --max-entry-size; skipped"));
-                continue;
-            }
-            Err(e) => {
-                visitor.warn(format!("{label}!{name}: {e}"));
-                break;
-            }
+            Ok(false) => continue,
+            // A tar stream that fails mid-member cannot be followed further.
+            Err(()) => break,
         }
-        if !budget.take(buf.len() as u64, visitor) {
+        if !hand_over(budget, &name, &mut buf, visitor, child) {
             return;
         }
-        let data = std::mem::take(&mut buf);
-        child(budget, &name, &data, visitor);
-        buf = data;
     }
 }
 
