@@ -7,6 +7,7 @@
 #
 #   bash bench/compare.sh            prepare (if needed) and time everything
 #   bash bench/compare.sh prepare    only prepare corpora and peers
+#   bash bench/compare.sh verify     only the offline-proof cost cases
 #   RUNS=3 bash bench/compare.sh     repeat each timing (hyperfine), default 1 (/usr/bin/time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -207,6 +208,34 @@ PY
   time_one no-verify "$LEAK" scan "$dir" -q --no-verify
 }
 
+run_verify_corpus() {
+  # Proof on a real corpus: the crate sources plus 100 distinct HS256 tokens, 50 signed by keys
+  # in the scan and 50 by keys nowhere (those go to the common-secret list, within budget).
+  local dir=$WORK/planted
+  mkdir -p "$dir"
+  python3 - "$dir" <<'PY'
+import base64, hashlib, hmac, random, sys
+d = sys.argv[1]
+r = random.Random(7)
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+keys = ["".join(r.choice(alpha) for _ in range(32)) for _ in range(50)]
+with open(f"{d}/keys.env", "w") as f:
+    for i, k in enumerate(keys):
+        f.write(f"SVC{i}_JWT_SECRET={k}\n")
+with open(f"{d}/tokens.js", "w") as f:
+    for i in range(100):
+        h = b64(b'{"alg":"HS256","typ":"JWT"}'); p = b64(b'{"sub":"u%d","exp":4102444800}' % i)
+        key = keys[i].encode() if i < 50 else r.randbytes(32)
+        sig = hmac.new(key, f"{h}.{p}".encode(), hashlib.sha256).digest()
+        f.write(f'const t{i} = "{h}.{p}.{b64(sig)}";\n')
+PY
+  echo "== verification on crate sources + 100 HS256 tokens (50 verifiable)"
+  : > "$WORK/results.txt"
+  time_one verify "$LEAK" scan "$WORK/src/" "$dir" -q
+  time_one no-verify "$LEAK" scan "$WORK/src/" "$dir" -q --no-verify
+}
+
 single_file() {
   printf 'const jwt = require("jsonwebtoken");\njwt.sign({a:1}, "s3cr3t-Key-For-Bench-1");\n%0900d\n' 0 > "$WORK/one.js"
   echo "== 1 KB single file"
@@ -220,11 +249,13 @@ single_file() {
 main() {
   prepare
   [ "${1:-}" = prepare ] && return
+  if [ "${1:-}" = verify ]; then run_verify; run_verify_corpus; return; fi
   run_corpus src "$WORK/src/"
   run_corpus js "$WORK/js"
   run_history
   run_archive
   run_verify
+  run_verify_corpus
   single_file
 }
 

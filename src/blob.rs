@@ -53,6 +53,43 @@ impl Origin {
     }
 }
 
+/// Extensions that only run in a browser or on a phone.
+const CLIENT_EXTENSIONS: &[&str] = &[
+    "jsx", "tsx", "vue", "svelte", "swift", "dart", "kt", "m", "mm",
+];
+
+/// Directory names under which code ships to users' browsers or phones.
+const CLIENT_DIRS: &[&str] = &[
+    "android",
+    "ios",
+    "mobile",
+    "web",
+    "www",
+    "frontend",
+    "client",
+    "public",
+    "static",
+    "components",
+    "screens",
+    "pages",
+    "webapp",
+];
+
+impl Origin {
+    /// True when the code runs on users' devices, where any secret it holds can be
+    /// extracted: anything inside a built artifact, app-only languages, app directories.
+    pub fn is_client_side(&self) -> bool {
+        if self.member.is_some() {
+            return true;
+        }
+        let lower = self.path.to_ascii_lowercase();
+        let mut parts = lower.split('/');
+        let name = parts.next_back().unwrap_or("");
+        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+        CLIENT_EXTENSIONS.contains(&ext) || parts.any(|d| CLIENT_DIRS.contains(&d))
+    }
+}
+
 /// The single decision point for "is this binary?": a NUL byte in the first 8 KiB, the
 /// heuristic git and ripgrep use. Binary blobs are skipped and counted for now; extractors
 /// (archives, DEX, plists) hook in here later.

@@ -102,8 +102,12 @@ pub struct JwtInfo {
     /// Claim `exp` (unix seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exp: Option<i64>,
+    /// Claims that identify a person (`peopleId`, `cpf`, `email`, `name`, any e-mail value),
+    /// claim name to masked value: reports say what the token reveals without revealing it.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub personal: std::collections::BTreeMap<String, String>,
     /// `unsigned` (alg none), `expired`, `no-expiry`, `long-lived` (exp more than a year
-    /// after iat), `public-sample`.
+    /// after iat), `public-sample`, `key-confusion` (HMAC key is a public key's text).
     pub flags: Vec<String>,
 }
 

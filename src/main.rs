@@ -4,11 +4,11 @@ mod cli;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use cli::{Cli, Command, CommonArgs, GitArgs, RulesAction, ScanArgs};
+use cli::{Cli, Command, CommonArgs, GitArgs, RulesAction, ScanArgs, WeakSecrets};
 use leakhound::history::{self, HistoryOptions};
 use leakhound::proof;
 use leakhound::report::{self, ReportOptions};
-use leakhound::rules::{check, RuleSet};
+use leakhound::rules::{check, Report, RuleSet};
 use leakhound::run;
 use leakhound::scan::{unix_now, ScanOptions, Scanner};
 use leakhound::source::git;
@@ -122,14 +122,19 @@ fn git_mode(args: &GitArgs) -> Result<git::Mode> {
 /// Links tokens to the keys that sign them, prints input errors, writes the report and picks
 /// the exit code.
 fn finish(common: &CommonArgs, result: &mut run::ScanResult, rules: &RuleSet) -> Result<u8> {
-    if !common.no_verify {
-        let key_rules: Vec<&str> = rules
-            .rules
-            .iter()
-            .filter(|r| r.spec.tags.iter().any(|t| t == "signing-key"))
-            .map(|r| r.spec.id.as_str())
-            .collect();
-        proof::verify(&mut result.findings, &key_rules);
+    let weak_tokens = match common.weak_secrets {
+        WeakSecrets::Auto => proof::weak_budget(result.summary.bytes),
+        WeakSecrets::Tokens(n) => n,
+    };
+    let proof_opts = proof::ProofOptions {
+        verify: !common.no_verify,
+        weak_tokens,
+    };
+    let unchecked = proof::settle(&mut result.findings, rules, &proof_opts);
+    if unchecked > 0 {
+        result.summary.warnings.push(format!(
+            "{unchecked} HS token(s) not checked against the common JWT secret list (budget {weak_tokens} for this scan's size); --weak-secrets all checks them all"
+        ));
     }
     for w in &result.summary.warnings {
         eprintln!("leakhound: warning: {w}");
@@ -209,13 +214,18 @@ fn rules(action: RulesAction) -> Result<u8> {
 
 fn list_rules(rules: &RuleSet, markdown: bool) {
     if markdown {
-        println!("| id | name | severity | tags |\n|---|---|---|---|");
+        println!("| id | name | severity | reported | tags |\n|---|---|---|---|---|");
     }
     for r in &rules.rules {
         let s = &r.spec;
+        let reported = match s.report {
+            Report::Always => "always",
+            Report::WhenProven => "when proven",
+            Report::Never => "never (evidence)",
+        };
         if markdown {
             println!(
-                "| `{}` | {} | {} | {} |",
+                "| `{}` | {} | {} | {reported} | {} |",
                 s.id,
                 s.name,
                 s.severity.as_str(),
@@ -223,9 +233,10 @@ fn list_rules(rules: &RuleSet, markdown: bool) {
             );
         } else {
             println!(
-                "{:<32} {:<9} {:<50} {}",
+                "{:<32} {:<9} {:<16} {:<50} {}",
                 s.id,
                 s.severity.as_str(),
+                reported,
                 s.name,
                 s.tags.join(",")
             );

@@ -6,7 +6,7 @@ use crate::detect::{self, Detection};
 use crate::finding::{fingerprint, Finding, JwtInfo, EXCERPT_CHARS};
 use crate::lines;
 use crate::matcher::{Matcher, Scratch};
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{Report, Rule, RuleSet};
 use crate::source::decode;
 use crate::source::extract::{self, Limits, Piece, Visitor};
 
@@ -102,6 +102,7 @@ impl Scanner {
         let site = detect::Site {
             now: self.options.now,
             code: blob.origin.is_code(),
+            client: blob.origin.is_client_side(),
         };
         let mut hits: Vec<(usize, Detection)> = raw
             .iter()
@@ -115,8 +116,20 @@ impl Scanner {
     }
 
     /// Keeps one report per secret: where spans overlap, the higher-priority (more specific)
-    /// rule wins, so a CAF token is not also reported as a bare JWT and a bearer token.
+    /// rule wins, so a CAF token is not also reported as a bare JWT and a bearer token. Key
+    /// material competes only with key material: a public key or a candidate literal never
+    /// hides a reported secret, nor is hidden by one.
     fn collapse(&self, hits: &mut Vec<(usize, Detection)>) {
+        let (material, reported): (Vec<_>, Vec<_>) = hits
+            .drain(..)
+            .partition(|(r, _)| self.rules.rules[*r].spec.report != Report::Always);
+        let mut kept = self.collapse_group(reported);
+        kept.extend(self.collapse_group(material));
+        kept.sort_by_key(|(rule, d)| (d.secret.start, *rule));
+        *hits = kept;
+    }
+
+    fn collapse_group(&self, mut hits: Vec<(usize, Detection)>) -> Vec<(usize, Detection)> {
         let prio = |i: usize| self.rules.rules[i].spec.priority;
         hits.sort_by(|a, b| {
             prio(b.0)
@@ -125,7 +138,7 @@ impl Scanner {
                 .then(a.0.cmp(&b.0))
         });
         let mut kept: Vec<(usize, Detection)> = Vec::with_capacity(hits.len());
-        for (rule, d) in hits.drain(..) {
+        for (rule, d) in hits {
             let overlaps = kept
                 .iter()
                 .any(|(_, k)| k.secret.start < d.secret.end && d.secret.start < k.secret.end);
@@ -133,8 +146,7 @@ impl Scanner {
                 kept.push((rule, d));
             }
         }
-        kept.sort_by_key(|(rule, d)| (d.secret.start, *rule));
-        *hits = kept;
+        kept
     }
 
     fn to_findings(&self, blob: &Blob, hits: Vec<(usize, Detection)>) -> Vec<Finding> {
@@ -230,6 +242,10 @@ fn jwt_summary(j: &JwtInfo) -> String {
     let mut s = format!("alg {}", j.alg);
     if let Some(iss) = &j.iss {
         s.push_str(&format!(", iss {iss}"));
+    }
+    if !j.personal.is_empty() {
+        let claims: Vec<String> = j.personal.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        s.push_str(&format!(", personal claims {}", claims.join(" ")));
     }
     for f in &j.flags {
         s.push_str(", ");

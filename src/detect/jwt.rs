@@ -28,6 +28,56 @@ fn mask_personal(value: &str) -> String {
     }
 }
 
+/// Claim names that identify a person (compared lower-case, without `_` and `-`). CAF
+/// tokens carry `peopleId` (a CPF, Brazil's national id) and `personId`.
+const PERSONAL_CLAIMS: &[&str] = &[
+    "peopleid",
+    "personid",
+    "cpf",
+    "cnpj",
+    "rg",
+    "ssn",
+    "nationalid",
+    "document",
+    "documentnumber",
+    "email",
+    "name",
+    "givenname",
+    "familyname",
+    "middlename",
+    "nickname",
+    "preferredusername",
+    "username",
+    "phone",
+    "phonenumber",
+    "mobile",
+    "birthdate",
+    "address",
+];
+
+fn is_personal(name: &str, value: &str) -> bool {
+    let key: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
+    PERSONAL_CLAIMS.contains(&key.as_str())
+        || value
+            .split_once('@')
+            .is_some_and(|(u, d)| !u.is_empty() && d.contains('.'))
+}
+
+/// A personal value as reports show it: e-mails keep their domain, anything else its first
+/// character and length (`4…(11)`).
+fn mask_value(value: &str) -> String {
+    let masked = mask_personal(value);
+    if masked != value {
+        return masked;
+    }
+    let first: String = value.chars().take(1).collect();
+    format!("{first}…({})", value.chars().count())
+}
+
 /// Longest token we try to decode; a larger blob of dots and base64 is not a credential.
 const MAX_TOKEN_LEN: usize = 16 * 1024;
 
@@ -101,6 +151,13 @@ impl Jwt {
             aud: text(&self.claims, "aud"),
             iat: num("iat"),
             exp: num("exp"),
+            personal: self
+                .claims
+                .iter()
+                .filter_map(|(k, v)| Some((k, claim_text(v)?)))
+                .filter(|(k, v)| is_personal(k, v))
+                .map(|(k, v)| (k.clone(), mask_value(&v)))
+                .collect(),
             flags: Vec::new(),
         };
         if info.alg.eq_ignore_ascii_case("none") {
@@ -184,6 +241,28 @@ mod tests {
         let info = parse(&t).expect("valid").info(1_700_000_100);
         assert_eq!(info.flags, vec!["long-lived"]);
         assert_eq!(info.sub.as_deref(), Some("j***@example.com"));
+        assert_eq!(
+            info.personal.get("sub").map(String::as_str),
+            Some("j***@example.com")
+        );
+    }
+
+    #[test]
+    fn caf_personal_claims_are_masked() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD as B;
+        let claims = br#"{"iss":"65a4b3c2d1e0f9a8b7c6d5e4","peopleId":"52998224725","name":"Maria Souza","role":"user"}"#;
+        let t = format!(
+            "{}.{}.c2ln",
+            B.encode(br#"{"alg":"HS256"}"#),
+            B.encode(claims)
+        );
+        let info = parse(&t).expect("valid").info(0);
+        let shown: Vec<(&str, &str)> = info
+            .personal
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(shown, vec![("name", "M…(11)"), ("peopleId", "5…(11)")]);
     }
 
     #[test]

@@ -33,11 +33,16 @@ pub struct Site {
     pub now: i64,
     /// The blob is source code, where secrets are quoted literals: unquoted values are rejected.
     pub code: bool,
+    /// The blob's path says it ships to users' devices (see `Origin::is_client_side`).
+    pub client: bool,
 }
 
 /// Runs `rule`'s detector and the shared filters over a raw match.
 pub fn detect(rule: &Rule, buf: &[u8], m: &RawMatch, site: Site) -> Option<Detection> {
     if m.bare && site.code {
+        return None;
+    }
+    if rule.spec.client_side && !site.client && !client_code(buf) {
         return None;
     }
     let now = site.now;
@@ -134,6 +139,18 @@ fn apply_jwt(d: &mut Detection, info: JwtInfo) {
         d.severity = d.severity.min(Severity::Medium);
     }
     d.jwt = Some(info);
+}
+
+/// Markers of browser or mobile code in a file whose path does not say where it runs.
+fn client_code(buf: &[u8]) -> bool {
+    static RE: OnceLock<regex::bytes::Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        regex::bytes::Regex::new(
+            r#"(?-u)from\s+["'](?:react|react-native(?:-[a-z0-9-]+)?|vue|@angular/[a-z]+|@caf\.io/react-native[a-z0-9-]*)["']|require\(["']react-native["']\)|\bimport\s+(?:UIKit|SwiftUI)\b|package:flutter/|\bimport\s+android\.|\b(?:document|window)\.[a-zA-Z]"#,
+        )
+        .expect("client marker regex compiles")
+    })
+    .is_match(buf)
 }
 
 /// Free-form literals must not be placeholders, identifiers (when unquoted) or low entropy.

@@ -1,166 +1,260 @@
-//! Offline proof: an RS256/384/512 JWT is checked against every RSA private key found in the
-//! scan; an HS256/384/512 JWT found in the scan is checked against every signing-key
-//! candidate found in the same scan (raw, and base64/base64url-decoded, as JWK `k` values are)
-//! and against publicly known secrets (jwt.io's examples and wallarm/jwt-secrets' list). A match turns "looks like a key" into "this key
-//! signs these tokens": the key becomes a confirmed signing key and the two findings link.
+//! Offline proof, run once over all findings of a scan. Tokens are checked against the keys
+//! found with them: HS256/384/512 against every signing-key candidate (raw and base64-decoded,
+//! as JWK `k` values are), jwt.io's example secrets and wallarm/jwt-secrets' list;
+//! RS/PS/ES/EdDSA against every private and public key (PEM or JWK). An HS token whose HMAC
+//! key is a public key's PEM text is a key-confusion forgery. A match turns "looks like a key"
+//! into "this key signs these tokens": the key becomes a confirmed signing key and the two
+//! findings link. CAF client ids tie client secrets and tokens to CAF. Key material that
+//! proof did not use is dropped before reporting.
 
-mod rsa_keys;
+mod asym;
+mod caf;
+mod hmac_keys;
 mod weak;
 
 pub use weak::MAX_WEAK_TOKENS;
 
-use crate::finding::{Finding, Link, Severity};
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use crate::finding::{fingerprint, Finding, Link, Severity};
+use crate::rules::{Report, Rule, RuleSet, RuleSpec};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::{Sha256, Sha384, Sha512};
-
-/// Secrets published as examples (jwt.io's debugger defaults); a token they verify is a
-/// sample, or was minted by someone who copied the sample key.
-const PUBLIC_SECRETS: &[(&str, &str)] = &[
-    ("your-256-bit-secret", "jwt.io's example secret"),
-    (
-        "a-string-secret-at-least-256-bits-long",
-        "jwt.io's example secret",
-    ),
-];
+use hmac_keys::{Candidate, Source, PUBLIC_SECRETS};
+use std::collections::{HashMap, HashSet};
 
 /// How a token verified by the public weak-secret list is described.
 const WEAK_LIST: &str = "a common JWT secret from wallarm/jwt-secrets";
 
-/// At most this many key candidates are tried per token, so cost stays bounded.
+/// At most this many HMAC candidates, and as many asymmetric keys, are tried per token, so
+/// cost stays bounded.
 pub const MAX_CANDIDATES: usize = 10_000;
 
-/// A key to try, prepared once for each hash so every token reuses the keyed state.
-struct Candidate {
-    /// Index of the key finding, or `None` for a public example secret.
-    finding: Option<usize>,
-    public: Option<&'static str>,
-    h256: Hmac<Sha256>,
-    h384: Hmac<Sha384>,
-    h512: Hmac<Sha512>,
+/// Rule ids the proof step gives meaning to.
+mod ids {
+    pub const PRIVATE_PEM: &str = "private-key.pem";
+    pub const PRIVATE_JWK: &str = "private-key.jwk";
+    pub const PUBLIC_PEM: &str = "key.public-pem";
+    pub const PUBLIC_JWK: &str = "key.public-jwk";
+    pub const CAF_SECRET: &str = "caf.client-secret";
 }
 
-impl Candidate {
-    fn new(key: &[u8], finding: Option<usize>, public: Option<&'static str>) -> Option<Self> {
-        Some(Candidate {
-            finding,
-            public,
-            h256: Hmac::new_from_slice(key).ok()?,
-            h384: Hmac::new_from_slice(key).ok()?,
-            h512: Hmac::new_from_slice(key).ok()?,
-        })
+/// What proved a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum By {
+    /// A key finding signs it (HMAC key or private key).
+    Key(usize),
+    /// A public key finding verifies it: the token is genuine.
+    PublicKey(usize),
+    /// Its HMAC key is a public key's PEM text: a key-confusion forgery.
+    Forged(usize),
+    /// A publicly known secret signs it.
+    Public(&'static str),
+}
+
+/// Rule specs by id, looked up many times per scan.
+struct Specs<'a>(HashMap<&'a str, &'a Rule>);
+
+impl<'a> Specs<'a> {
+    fn new(rules: &'a RuleSet) -> Self {
+        Specs(
+            rules
+                .rules
+                .iter()
+                .map(|r| (r.spec.id.as_str(), r))
+                .collect(),
+        )
     }
 
-    fn signs(&self, alg: &str, input: &[u8], sig: &[u8]) -> bool {
-        match alg {
-            "HS256" => mac_eq(self.h256.clone(), input, sig),
-            "HS384" => mac_eq(self.h384.clone(), input, sig),
-            "HS512" => mac_eq(self.h512.clone(), input, sig),
-            _ => false,
+    fn spec(&self, id: &str) -> Option<&'a RuleSpec> {
+        self.0.get(id).map(|r| &r.spec)
+    }
+
+    fn report(&self, f: &Finding) -> Report {
+        self.spec(&f.rule_id).map_or(Report::Always, |s| s.report)
+    }
+
+    fn tagged(&self, f: &Finding, tag: &str) -> bool {
+        self.spec(&f.rule_id)
+            .is_some_and(|s| s.tags.iter().any(|t| t == tag))
+    }
+}
+
+/// What the proof step may do.
+#[derive(Debug, Clone)]
+pub struct ProofOptions {
+    /// Verify tokens at all (`--no-verify` turns it off).
+    pub verify: bool,
+    /// At most this many distinct unverified HS tokens are checked against the common-secret
+    /// list (see [`weak_budget`]).
+    pub weak_tokens: usize,
+}
+
+/// Bytes of scanned input that buy one more token's check against the common-secret list.
+/// Measured on 2 cores: the list's first use costs about 36 ms, each token about 12 ms, and a
+/// scan reads about 630 MB/s; one token per 160 MiB keeps the list check under a tenth of
+/// the scan (476 MB: 3 tokens, 72 ms of 0.75 s).
+const WEAK_BYTES_PER_TOKEN: u64 = 160 << 20;
+/// Small scans (a commit, one file) still check this many tokens.
+const MIN_WEAK_TOKENS: usize = 3;
+
+/// The default `--weak-secrets` budget for a scan of `bytes`.
+pub fn weak_budget(bytes: u64) -> usize {
+    usize::try_from(bytes / WEAK_BYTES_PER_TOKEN)
+        .unwrap_or(MAX_WEAK_TOKENS)
+        .clamp(MIN_WEAK_TOKENS, MAX_WEAK_TOKENS)
+}
+
+/// Classifies CAF tokens and secrets, verifies tokens against keys, links what proof
+/// connects, and drops key material that proof did not use. Returns how many HS tokens the
+/// weak-secret budget left unchecked.
+pub fn settle(findings: &mut Vec<Finding>, rules: &RuleSet, opts: &ProofOptions) -> usize {
+    let specs = Specs::new(rules);
+    caf::classify_tokens(findings, &specs);
+    caf::pair_client_secrets(findings, &specs);
+    let mut unchecked = 0;
+    if opts.verify {
+        let (proofs, skipped) = find_proofs(findings, &specs, opts.weak_tokens);
+        unchecked = skipped;
+        promote(findings, &specs, &proofs);
+        apply(findings, &proofs);
+    }
+    findings.retain(|f| match specs.report(f) {
+        Report::Always => true,
+        Report::WhenProven => !f.signs.is_empty(),
+        Report::Never => false,
+    });
+    unchecked
+}
+
+fn hmac_candidates(findings: &[Finding], specs: &Specs) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    let mut add = |form: Vec<u8>, source: Source, out: &mut Vec<Candidate>| {
+        if out.len() < MAX_CANDIDATES && !seen.contains(&form) {
+            out.extend(Candidate::new(&form, source));
+            seen.insert(form);
         }
-    }
-}
-
-fn mac_eq<M: Mac>(mut m: M, input: &[u8], sig: &[u8]) -> bool {
-    m.update(input);
-    m.verify_slice(sig).is_ok()
-}
-
-/// The byte strings a key finding may stand for: as written, and base64-decoded when that
-/// gives at least 16 bytes (JWK `k`, `base64:` Laravel keys, base64 secrets in config).
-fn key_forms(secret: &str) -> Vec<Vec<u8>> {
-    let mut forms = vec![secret.as_bytes().to_vec()];
-    let body = secret.strip_prefix("base64:").unwrap_or(secret);
-    let trimmed = body.trim_end_matches('=');
-    for engine in [&URL_SAFE_NO_PAD, &STANDARD_NO_PAD] {
-        if let Ok(d) = engine.decode(trimmed) {
-            if d.len() >= 16 && !forms.contains(&d) {
-                forms.push(d);
+    };
+    // Reported keys first, so a token links to the finding people will see.
+    for pass in [Report::Always, Report::WhenProven] {
+        for (i, f) in findings.iter().enumerate() {
+            if specs.report(f) == pass && specs.tagged(f, "signing-key") {
+                for form in hmac_keys::key_forms(&f.secret) {
+                    add(form, Source::Key(i), &mut out);
+                }
             }
         }
     }
-    for engine in [&STANDARD, &URL_SAFE] {
-        if let Ok(d) = engine.decode(body) {
-            if d.len() >= 16 && !forms.contains(&d) {
-                forms.push(d);
-            }
-        }
-    }
-    forms
-}
-
-fn is_key(f: &Finding, key_rules: &[&str]) -> bool {
-    key_rules.contains(&f.rule_id.as_str())
-}
-
-/// Verifies every HMAC-signed JWT among `findings` and links tokens to their keys.
-/// `key_rules` are the ids of rules whose findings are signing-key candidates.
-pub fn verify(findings: &mut [Finding], key_rules: &[&str]) {
-    let mut candidates: Vec<Candidate> = Vec::new();
-    let mut seen: Vec<Vec<u8>> = Vec::new();
     for (i, f) in findings.iter().enumerate() {
-        if !is_key(f, key_rules) {
-            continue;
-        }
-        for form in key_forms(&f.secret) {
-            if seen.contains(&form) || candidates.len() >= MAX_CANDIDATES {
-                continue;
-            }
-            if let Some(c) = Candidate::new(&form, Some(i), None) {
-                candidates.push(c);
-                seen.push(form);
+        if f.rule_id == ids::PUBLIC_PEM {
+            for form in hmac_keys::pem_forms(&f.secret) {
+                add(form, Source::PublicPem(i), &mut out);
             }
         }
     }
     for (secret, what) in PUBLIC_SECRETS {
-        candidates.extend(Candidate::new(secret.as_bytes(), None, Some(what)));
+        out.extend(Candidate::new(secret.as_bytes(), Source::Public(what)));
     }
-    let mut links: Vec<(usize, Option<usize>, Option<&'static str>)> = Vec::new();
-    let mut verified_tokens: Vec<(String, Option<usize>, Option<&'static str>)> = Vec::new();
-    let mut weak_checked = 0;
-    let rsa: Vec<(usize, rsa::RsaPublicKey)> = findings
+    out
+}
+
+/// Verifying keys from private and public key findings, private ones first.
+fn asym_keys(findings: &[Finding]) -> Vec<(usize, asym::PublicKey, bool)> {
+    let mut keys = Vec::new();
+    for private in [true, false] {
+        for (i, f) in findings.iter().enumerate() {
+            let key = match (f.rule_id.as_str(), private) {
+                (ids::PRIVATE_PEM, true) | (ids::PUBLIC_PEM, false) => asym::from_pem(&f.secret),
+                (ids::PRIVATE_JWK, true) | (ids::PUBLIC_JWK, false) => asym::from_jwk(&f.secret),
+                _ => None,
+            };
+            if let Some(k) = key.filter(|_| keys.len() < MAX_CANDIDATES) {
+                keys.push((i, k, private));
+            }
+        }
+    }
+    keys
+}
+
+/// Proofs for every token, and how many HS tokens the weak-secret budget left unchecked.
+fn find_proofs(
+    findings: &[Finding],
+    specs: &Specs,
+    weak_tokens: usize,
+) -> (Vec<(usize, By)>, usize) {
+    if !findings.iter().any(|f| f.jwt.is_some()) {
+        return (Vec::new(), 0);
+    }
+    let candidates = hmac_candidates(findings, specs);
+    let keys = asym_keys(findings);
+    // Each distinct token is verified once.
+    let mut done: HashMap<&str, Option<By>> = HashMap::new();
+    for f in findings {
+        if let Some(jwt) = &f.jwt {
+            if !done.contains_key(f.secret.as_str()) {
+                done.insert(&f.secret, prove(&f.secret, &jwt.alg, &candidates, &keys));
+            }
+        }
+    }
+    let skipped = check_weak(findings, &mut done, weak_tokens);
+    let proofs = findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.rule_id == "private-key.pem")
-        .filter_map(|(i, f)| rsa_keys::public_key(&f.secret).map(|k| (i, k)))
+        .filter_map(|(t, f)| Some((t, (*done.get(f.secret.as_str())?)?)))
         .collect();
-    for (t, f) in findings.iter().enumerate() {
-        let Some(jwt) = &f.jwt else { continue };
-        if jwt.alg.starts_with("RS") {
-            if let Some((input, sig)) = split_token(&f.secret) {
-                if let Some((k, _)) = rsa
-                    .iter()
-                    .find(|(_, key)| rsa_keys::verifies(key, &jwt.alg, input, &sig))
-                {
-                    links.push((t, Some(*k), None));
-                }
-            }
-            continue;
-        }
-        if !jwt.alg.starts_with("HS") {
-            continue;
-        }
-        // The same token found twice is verified once.
-        if let Some((_, k, p)) = verified_tokens.iter().find(|(tok, _, _)| *tok == f.secret) {
-            links.push((t, *k, *p));
-            continue;
-        }
-        let Some((input, sig)) = split_token(&f.secret) else {
-            continue;
-        };
-        if let Some(c) = candidates.iter().find(|c| c.signs(&jwt.alg, input, &sig)) {
-            links.push((t, c.finding, c.public));
-            verified_tokens.push((f.secret.clone(), c.finding, c.public));
-        } else if weak_checked < MAX_WEAK_TOKENS {
-            weak_checked += 1;
-            if weak::signed_with_weak_secret(&jwt.alg, input, &sig) {
-                links.push((t, None, Some(WEAK_LIST)));
-                verified_tokens.push((f.secret.clone(), None, Some(WEAK_LIST)));
-            }
+    (proofs, skipped)
+}
+
+/// Checks HS tokens nothing in the scan verified against the common-secret list, most severe
+/// first, up to `budget` distinct tokens; returns how many were left unchecked.
+fn check_weak<'a>(
+    findings: &'a [Finding],
+    done: &mut HashMap<&'a str, Option<By>>,
+    budget: usize,
+) -> usize {
+    let mut pending: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.jwt.as_ref().is_some_and(|j| j.alg.starts_with("HS")))
+        .filter(|f| done.get(f.secret.as_str()) == Some(&None))
+        .collect();
+    pending.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let mut seen: HashSet<&str> = HashSet::new();
+    pending.retain(|f| seen.insert(f.secret.as_str()));
+    let skipped = pending.len().saturating_sub(budget);
+    for f in pending.into_iter().take(budget) {
+        let alg = f.jwt.as_ref().map_or("", |j| j.alg.as_str());
+        let signed = split_token(&f.secret)
+            .is_some_and(|(input, sig)| weak::signed_with_weak_secret(alg, input, &sig));
+        if signed {
+            done.insert(&f.secret, Some(By::Public(WEAK_LIST)));
         }
     }
-    apply(findings, &links);
+    skipped
+}
+
+fn prove(
+    token: &str,
+    alg: &str,
+    candidates: &[Candidate],
+    keys: &[(usize, asym::PublicKey, bool)],
+) -> Option<By> {
+    let (input, sig) = split_token(token)?;
+    if asym::is_asymmetric(alg) {
+        let (i, _, private) = keys.iter().find(|(_, k, _)| k.verifies(alg, input, &sig))?;
+        return Some(if *private {
+            By::Key(*i)
+        } else {
+            By::PublicKey(*i)
+        });
+    }
+    if !alg.starts_with("HS") {
+        return None;
+    }
+    let c = candidates.iter().find(|c| c.signs(alg, input, &sig))?;
+    Some(match c.source {
+        Source::Key(i) => By::Key(i),
+        Source::PublicPem(i) => By::Forged(i),
+        Source::Public(what) => By::Public(what),
+    })
 }
 
 /// `header.payload` as bytes and the decoded signature.
@@ -172,34 +266,75 @@ fn split_token(token: &str) -> Option<(&[u8], Vec<u8>)> {
     Some((&token.as_bytes()[..dot], sig))
 }
 
-fn apply(findings: &mut [Finding], links: &[(usize, Option<usize>, Option<&'static str>)]) {
-    for &(t, key, public) in links {
-        match (key, public) {
-            (Some(k), _) => {
-                let key_link = Link::to(&findings[k]);
+/// A candidate literal that signs a CAF token is the CAF client secret.
+fn promote(findings: &mut [Finding], specs: &Specs, proofs: &[(usize, By)]) {
+    for &(t, by) in proofs {
+        let By::Key(k) = by else { continue };
+        let caf_token = findings[t].rule_id.starts_with("caf.");
+        if caf_token && specs.report(&findings[k]) == Report::WhenProven {
+            let why = format!(
+                "signs the CAF token at {}:{}",
+                findings[t].location(),
+                findings[t].start.line
+            );
+            reclassify(&mut findings[k], specs, ids::CAF_SECRET, &why);
+        }
+    }
+}
+
+/// Moves a finding to another rule (a JWT recognised as a CAF token, a literal proven to be
+/// a client secret), keeping severity lowered by its detector (expired tokens stay lower).
+fn reclassify(f: &mut Finding, specs: &Specs, to: &str, why: &str) {
+    let (Some(from), Some(to)) = (specs.spec(&f.rule_id), specs.spec(to)) else {
+        return;
+    };
+    f.severity = if f.severity < from.severity {
+        f.severity.min(to.severity)
+    } else {
+        to.severity
+    };
+    let rest = f.message.strip_prefix(from.name.as_str()).unwrap_or("");
+    f.message = format!("{}{rest}; {why}", to.name);
+    f.rule_id = to.id.clone();
+    f.rule_name = to.name.clone();
+    f.confidence = to.confidence;
+    f.fingerprint = fingerprint(&to.id, &f.secret);
+}
+
+fn apply(findings: &mut [Finding], proofs: &[(usize, By)]) {
+    for &(t, by) in proofs {
+        let note = match by {
+            By::Key(k) => {
                 let token_link = Link::to(&findings[t]);
-                let token = &mut findings[t];
-                token.verified_by = Some(key_link.clone());
-                token.message.push_str(&format!(
-                    "; verified: signed with the key at {}:{}",
-                    key_link.location, key_link.line
-                ));
-                let key = &mut findings[k];
-                key.signs.push(token_link);
+                findings[k].signs.push(token_link);
+                link_token(findings, t, k, "verified: signed with the key at")
             }
-            (None, Some(what)) => {
+            By::PublicKey(k) => link_token(
+                findings,
+                t,
+                k,
+                "verified: a genuine signature under the public key at",
+            ),
+            By::Forged(k) => {
+                let token = &mut findings[t];
+                token.severity = Severity::Critical;
+                if let Some(j) = token.jwt.as_mut() {
+                    j.flags.push("key-confusion".into());
+                }
+                let at = link_token(findings, t, k, "forged: the HMAC key is the public key at");
+                format!("{at} (key confusion: a verifier that uses this public key as an HMAC secret accepts tokens anyone can mint)")
+            }
+            By::Public(what) => {
                 let token = &mut findings[t];
                 token.verified_by = Some(Link::public(what));
                 // Anyone holding the public list can mint tokens this service accepts.
                 if what == WEAK_LIST {
                     token.severity = Severity::Critical;
                 }
-                token.message.push_str(&format!(
-                    "; verified: signed with a publicly known secret ({what})"
-                ));
+                format!("verified: signed with a publicly known secret ({what})")
             }
-            (None, None) => {}
-        }
+        };
+        findings[t].message.push_str(&format!("; {note}"));
     }
     for f in findings.iter_mut().filter(|f| !f.signs.is_empty()) {
         f.severity = Severity::Critical;
@@ -210,4 +345,12 @@ fn apply(findings: &mut [Finding], links: &[(usize, Option<usize>, Option<&'stat
             f.message
         );
     }
+}
+
+/// Points token `t` at finding `k`; returns the note for the token's message.
+fn link_token(findings: &mut [Finding], t: usize, k: usize, what: &str) -> String {
+    let link = Link::to(&findings[k]);
+    let note = format!("{what} {}:{}", link.location, link.line);
+    findings[t].verified_by = Some(link);
+    note
 }

@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 /// The list, gzip-compressed (478 KB), decompressed on first use only.
 const LIST_GZ: &[u8] = include_bytes!("data/jwt-secrets.list.gz");
 
-/// Tokens checked against the list per scan; each costs one HMAC per list entry (about
-/// 104,000), so a scan full of distinct tokens stays bounded.
+/// Most distinct tokens the automatic budget checks against the list; each costs one HMAC
+/// per list entry (about 104,000).
 pub const MAX_WEAK_TOKENS: usize = 64;
 
 fn secrets() -> &'static [String] {

@@ -31,6 +31,10 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
         "patterns/private-keys.toml",
         include_str!("../../patterns/private-keys.toml"),
     ),
+    (
+        "patterns/key-material.toml",
+        include_str!("../../patterns/key-material.toml"),
+    ),
 ];
 
 /// Code that validates or reshapes a regex match beyond what a regex can say.
@@ -61,6 +65,20 @@ pub enum ContextScope {
     /// The `http(s)://` URL nearest to the match, so a token is tied to the host it is sent
     /// to rather than to any host mentioned nearby.
     NearestUrl,
+}
+
+/// When a rule's findings reach the report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Report {
+    /// Every finding is reported.
+    #[default]
+    Always,
+    /// Reported only when it signs a token found in the same scan or proof pairs it with
+    /// other evidence (a candidate key that verifies a token is a confirmed key).
+    WhenProven,
+    /// Never reported: public keys and client ids that proof uses as evidence.
+    Never,
 }
 
 /// One rule as written in a pattern file.
@@ -122,6 +140,13 @@ pub struct RuleSpec {
     /// Free-form tags (`jwt`, `caf`, …).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// When findings are reported: key material (public keys, client ids, candidate
+    /// literals) is collected for proof and reported only when proof says so.
+    #[serde(default)]
+    pub report: Report,
+    /// Only in web or mobile app code or inside a built artifact.
+    #[serde(default)]
+    pub client_side: bool,
     /// Texts that must give a finding of this rule.
     pub examples: Vec<String>,
     /// Texts that must not give a finding of this rule.

@@ -1,10 +1,12 @@
 //! Every CLI test, in one binary with shared helpers.
 
 mod artifacts;
+mod caf;
 mod formats;
 mod git;
 mod helpers;
 mod inputs;
 mod proof;
+mod proof_keys;
 mod rules;
 mod scan;

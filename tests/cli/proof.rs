@@ -8,7 +8,7 @@ use serde_json::Value;
 use sha2::Sha256;
 
 /// An HS256 token over `claims`, signed with `key` (made here; nothing real).
-fn hs256(claims: &str, key: &[u8]) -> String {
+pub fn hs256(claims: &str, key: &[u8]) -> String {
     let head = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let body = URL_SAFE_NO_PAD.encode(claims.as_bytes());
     let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
@@ -22,7 +22,7 @@ fn hs256(claims: &str, key: &[u8]) -> String {
 const KEY: &str = "proof-Signing-Key-For-Tests-42";
 const CLAIMS: &str = r#"{"sub":"svc","iss":"auth.example.com","exp":4102444800}"#;
 
-fn by_rule<'a>(doc: &'a Value, rule: &str) -> &'a Value {
+pub fn by_rule<'a>(doc: &'a Value, rule: &str) -> &'a Value {
     doc["findings"]
         .as_array()
         .unwrap()
@@ -31,7 +31,7 @@ fn by_rule<'a>(doc: &'a Value, rule: &str) -> &'a Value {
         .expect(rule)
 }
 
-fn all_by_rule<'a>(doc: &'a Value, rule: &str) -> Vec<&'a Value> {
+pub fn all_by_rule<'a>(doc: &'a Value, rule: &str) -> Vec<&'a Value> {
     doc["findings"]
         .as_array()
         .unwrap()
@@ -236,4 +236,38 @@ fn rs256_token_and_its_private_key_in_one_scan() {
             .count(),
         1
     );
+}
+
+#[test]
+fn weak_secret_budget_is_explicit_and_adjustable() {
+    let a = hs256(r#"{"sub":"a","exp":4102444800}"#, b"supersecret");
+    let b = hs256(r#"{"sub":"b","exp":4102444800}"#, b"supersecret");
+    let dir = tree(&[("t.js", &format!("const a = '{a}';\nconst b = '{b}';\n"))]);
+    let p = dir.path().to_str().unwrap();
+    let verified = |args: &[&str]| {
+        let mut all = vec!["scan", p, "--format", "json", "--now", NOW];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let n = all_by_rule(&doc, "jwt.token")
+            .iter()
+            .filter(|f| f.get("verified_by").is_some())
+            .count();
+        (n, stderr(&out))
+    };
+    let (n, err) = verified(&["--weak-secrets", "1"]);
+    assert_eq!(n, 1);
+    assert!(
+        err.contains(
+            "warning: 1 HS token(s) not checked against the common JWT secret list (budget 1"
+        ),
+        "{err}"
+    );
+    let (n, err) = verified(&["--weak-secrets", "all"]);
+    assert_eq!(n, 2);
+    assert!(!err.contains("not checked"), "{err}");
+    assert_eq!(verified(&[]).0, 2, "a small scan checks at least 3 tokens");
+    let bad = run(&["scan", p, "--weak-secrets", "lots"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("expected auto, all or a number"));
 }

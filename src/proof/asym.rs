@@ -1,0 +1,237 @@
+//! Asymmetric JWT signatures (RS*, PS*, ES*, EdDSA) against keys found in the scan: the public
+//! half of every private key (PEM or JWK) and every public key (PEM or JWK). A private key
+//! that verifies a token signs it; a public key that verifies it proves the token genuine.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::signature::Verifier;
+use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
+use sha2::{Sha256, Sha384, Sha512};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// A verifying key of any JWS algorithm family.
+#[derive(Clone)]
+pub enum PublicKey {
+    /// RS256/384/512 and PS256/384/512.
+    Rsa(RsaPublicKey),
+    /// ES256.
+    P256(p256::ecdsa::VerifyingKey),
+    /// ES384.
+    P384(p384::ecdsa::VerifyingKey),
+    /// ES512.
+    P521(p521::ecdsa::VerifyingKey),
+    /// EdDSA (Ed25519).
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+/// The algorithms this module checks.
+pub fn is_asymmetric(alg: &str) -> bool {
+    matches!(
+        alg,
+        "RS256"
+            | "RS384"
+            | "RS512"
+            | "PS256"
+            | "PS384"
+            | "PS512"
+            | "ES256"
+            | "ES384"
+            | "ES512"
+            | "EdDSA"
+    )
+}
+
+/// The verifying key of a PEM block (private or public), also when it sits in a JSON or JS
+/// string with escaped line breaks.
+pub fn from_pem(text: &str) -> Option<PublicKey> {
+    let pem = text.replace("\\r", "").replace("\\n", "\n");
+    let label = pem.lines().next().unwrap_or("");
+    if label.contains("RSA PRIVATE KEY") {
+        return rsa_private(RsaPrivateKey::from_pkcs1_pem(&pem).ok()?);
+    }
+    if label.contains("EC PRIVATE KEY") {
+        return ec_sec1(&pem);
+    }
+    if label.contains("RSA PUBLIC KEY") {
+        return RsaPublicKey::from_pkcs1_pem(&pem).ok().map(PublicKey::Rsa);
+    }
+    if label.contains("PUBLIC KEY") {
+        return spki(&pem);
+    }
+    if label.contains("PRIVATE KEY") {
+        return pkcs8(&pem);
+    }
+    None
+}
+
+fn rsa_private(key: RsaPrivateKey) -> Option<PublicKey> {
+    Some(PublicKey::Rsa(key.to_public_key()))
+}
+
+fn ec_sec1(pem: &str) -> Option<PublicKey> {
+    if let Ok(k) = p256::SecretKey::from_sec1_pem(pem) {
+        return Some(PublicKey::P256(k.public_key().into()));
+    }
+    if let Ok(k) = p384::SecretKey::from_sec1_pem(pem) {
+        return Some(PublicKey::P384(k.public_key().into()));
+    }
+    let k = p521::SecretKey::from_sec1_pem(pem).ok()?;
+    p521_key(&k.public_key())
+}
+
+fn pkcs8(pem: &str) -> Option<PublicKey> {
+    if let Ok(k) = RsaPrivateKey::from_pkcs8_pem(pem) {
+        return rsa_private(k);
+    }
+    if let Ok(k) = p256::SecretKey::from_pkcs8_pem(pem) {
+        return Some(PublicKey::P256(k.public_key().into()));
+    }
+    if let Ok(k) = p384::SecretKey::from_pkcs8_pem(pem) {
+        return Some(PublicKey::P384(k.public_key().into()));
+    }
+    if let Ok(k) = p521::SecretKey::from_pkcs8_pem(pem) {
+        return p521_key(&k.public_key());
+    }
+    let k = ed25519_dalek::SigningKey::from_pkcs8_pem(pem).ok()?;
+    Some(PublicKey::Ed25519(k.verifying_key()))
+}
+
+fn spki(pem: &str) -> Option<PublicKey> {
+    if let Ok(k) = RsaPublicKey::from_public_key_pem(pem) {
+        return Some(PublicKey::Rsa(k));
+    }
+    if let Ok(k) = p256::PublicKey::from_public_key_pem(pem) {
+        return Some(PublicKey::P256(k.into()));
+    }
+    if let Ok(k) = p384::PublicKey::from_public_key_pem(pem) {
+        return Some(PublicKey::P384(k.into()));
+    }
+    if let Ok(k) = p521::PublicKey::from_public_key_pem(pem) {
+        return p521_key(&k);
+    }
+    ed25519_dalek::VerifyingKey::from_public_key_pem(pem)
+        .ok()
+        .map(PublicKey::Ed25519)
+}
+
+fn p521_key(k: &p521::PublicKey) -> Option<PublicKey> {
+    p521::ecdsa::VerifyingKey::from_affine(*k.as_affine())
+        .ok()
+        .map(PublicKey::P521)
+}
+
+/// The string members of a JWK object written as JSON or as a JS object literal.
+fn jwk_members(text: &str) -> HashMap<&str, &str> {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r#"["']?\b([A-Za-z]{1,3})["']?\s*:\s*["']([A-Za-z0-9_+/=-]*)["']"#)
+            .expect("jwk member regex compiles")
+    });
+    re.captures_iter(text)
+        .filter_map(|c| Some((c.get(1)?.as_str(), c.get(2)?.as_str())))
+        .collect()
+}
+
+fn b64(v: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(v.trim_end_matches('=')).ok()
+}
+
+/// The verifying key of a JWK (public, or private with its public members).
+pub fn from_jwk(text: &str) -> Option<PublicKey> {
+    let m = jwk_members(text);
+    match *m.get("kty")? {
+        "RSA" => {
+            let n = BigUint::from_bytes_be(&b64(m.get("n")?)?);
+            let e = BigUint::from_bytes_be(&b64(m.get("e")?)?);
+            RsaPublicKey::new(n, e).ok().map(PublicKey::Rsa)
+        }
+        "EC" => {
+            let mut point = vec![4u8];
+            point.extend(b64(m.get("x")?)?);
+            point.extend(b64(m.get("y")?)?);
+            match *m.get("crv")? {
+                "P-256" => p256::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+                    .ok()
+                    .map(PublicKey::P256),
+                "P-384" => p384::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+                    .ok()
+                    .map(PublicKey::P384),
+                "P-521" => p521::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+                    .ok()
+                    .map(PublicKey::P521),
+                _ => None,
+            }
+        }
+        "OKP" if m.get("crv") == Some(&"Ed25519") => {
+            let x: [u8; 32] = b64(m.get("x")?)?.try_into().ok()?;
+            ed25519_dalek::VerifyingKey::from_bytes(&x)
+                .ok()
+                .map(PublicKey::Ed25519)
+        }
+        _ => None,
+    }
+}
+
+impl PublicKey {
+    /// True when this key verifies `sig` over `input` under `alg`.
+    pub fn verifies(&self, alg: &str, input: &[u8], sig: &[u8]) -> bool {
+        match (self, alg) {
+            (PublicKey::Rsa(k), _) => rsa_verifies(k, alg, input, sig),
+            (PublicKey::P256(k), "ES256") => {
+                p256::ecdsa::Signature::from_slice(sig).is_ok_and(|s| k.verify(input, &s).is_ok())
+            }
+            (PublicKey::P384(k), "ES384") => {
+                p384::ecdsa::Signature::from_slice(sig).is_ok_and(|s| k.verify(input, &s).is_ok())
+            }
+            (PublicKey::P521(k), "ES512") => {
+                p521::ecdsa::Signature::from_slice(sig).is_ok_and(|s| k.verify(input, &s).is_ok())
+            }
+            (PublicKey::Ed25519(k), "EdDSA") => ed25519_dalek::Signature::from_slice(sig)
+                .is_ok_and(|s| k.verify_strict(input, &s).is_ok()),
+            _ => false,
+        }
+    }
+}
+
+fn rsa_verifies(key: &RsaPublicKey, alg: &str, input: &[u8], sig: &[u8]) -> bool {
+    use rsa::{pkcs1v15, pss};
+    let v1 = |s: &[u8]| pkcs1v15::Signature::try_from(s).ok();
+    let ps = |s: &[u8]| pss::Signature::try_from(s).ok();
+    let k = key.clone();
+    match alg {
+        "RS256" => v1(sig).is_some_and(|s| {
+            pkcs1v15::VerifyingKey::<Sha256>::new(k)
+                .verify(input, &s)
+                .is_ok()
+        }),
+        "RS384" => v1(sig).is_some_and(|s| {
+            pkcs1v15::VerifyingKey::<Sha384>::new(k)
+                .verify(input, &s)
+                .is_ok()
+        }),
+        "RS512" => v1(sig).is_some_and(|s| {
+            pkcs1v15::VerifyingKey::<Sha512>::new(k)
+                .verify(input, &s)
+                .is_ok()
+        }),
+        "PS256" => ps(sig).is_some_and(|s| {
+            pss::VerifyingKey::<Sha256>::new(k)
+                .verify(input, &s)
+                .is_ok()
+        }),
+        "PS384" => ps(sig).is_some_and(|s| {
+            pss::VerifyingKey::<Sha384>::new(k)
+                .verify(input, &s)
+                .is_ok()
+        }),
+        "PS512" => ps(sig).is_some_and(|s| {
+            pss::VerifyingKey::<Sha512>::new(k)
+                .verify(input, &s)
+                .is_ok()
+        }),
+        _ => false,
+    }
+}
