@@ -23,6 +23,30 @@ pub enum Command {
         #[command(subcommand)]
         action: RulesAction,
     },
+    /// Validate a `.leakhound.toml`.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Write a git pre-commit hook that runs `leakhound git --staged`.
+    InstallHook {
+        /// The repository.
+        #[arg(default_value = ".")]
+        repo: PathBuf,
+        /// Replace an existing pre-commit hook.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigAction {
+    /// Check a configuration file: syntax, unknown keys, rule ids, regexes, globs, and the
+    /// examples of its extra rules.
+    Check {
+        /// The file (default: `.leakhound.toml` here or at the repository root).
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -123,6 +147,56 @@ pub struct CommonArgs {
     /// Unix time to treat as now when deciding whether a token has expired.
     #[arg(long)]
     pub now: Option<i64>,
+    /// Configuration file (default: `.leakhound.toml` at the scan root or repository root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not report findings recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file and report none of them.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// List baseline entries that no longer match a finding (stale).
+    #[arg(long, requires = "baseline")]
+    pub baseline_report: bool,
+    /// Remove stale entries from the baseline file (full scans only).
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
+    /// Exit 1 only for findings of at least this severity (others are still reported).
+    #[arg(long, value_enum, default_value_t = FailOn::Low)]
+    pub fail_on: FailOn,
+    /// SARIF `runAutomationDetails.id` prefix, so GitHub keeps runs of different scans apart.
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
+}
+
+/// `--fail-on` levels.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Any finding.
+    Low,
+    /// Medium and above.
+    Medium,
+    /// High and critical.
+    High,
+    /// Critical only.
+    Critical,
+    /// Never: always exit 0 unless an input failed.
+    Never,
+}
+
+impl FailOn {
+    /// The lowest severity that fails, or `None` for never.
+    pub fn threshold(self) -> Option<leakhound::finding::Severity> {
+        use leakhound::finding::Severity;
+        match self {
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::Never => None,
+        }
+    }
 }
 
 /// The `--weak-secrets` budget.

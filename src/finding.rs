@@ -223,6 +223,10 @@ pub struct Finding {
     /// For a key: the tokens it was proven to sign.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub signs: Vec<Link>,
+    /// A `leakhound:allow` (or `gitleaks:allow`, `pragma: allowlist secret`) comment sits on
+    /// the secret's line: reviewed and accepted.
+    #[serde(skip)]
+    pub allowed_inline: bool,
 }
 
 /// The fingerprint of a secret under a rule: hex SHA-256 of `rule_id NUL secret`.

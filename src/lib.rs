@@ -5,7 +5,9 @@
 //! [`rules`], [`detect`] validates them into [`finding::Finding`]s, and [`report`] writes them.
 //! [`scan`] wires those stages together.
 
+pub mod baseline;
 pub mod blob;
+pub mod config;
 pub mod detect;
 pub mod finding;
 pub mod history;

@@ -1,10 +1,13 @@
 //! The `leakhound` binary: parse arguments, build the scan, pick a report.
 
 mod cli;
+mod hook;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use cli::{Cli, Command, CommonArgs, GitArgs, RulesAction, ScanArgs, WeakSecrets};
+use cli::{Cli, Command, CommonArgs, ConfigAction, GitArgs, RulesAction, ScanArgs, WeakSecrets};
+use leakhound::baseline::Baseline;
+use leakhound::config::{self, Allowed, Config};
 use leakhound::history::{self, HistoryOptions};
 use leakhound::proof;
 use leakhound::report::{self, ReportOptions};
@@ -14,6 +17,7 @@ use leakhound::scan::{unix_now, ScanOptions, Scanner};
 use leakhound::source::git;
 use leakhound::source::walk::WalkOptions;
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 const EXIT_CLEAN: u8 = 0;
@@ -26,6 +30,8 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan(args),
         Command::Git(args) => git(args),
         Command::Rules { action } => rules(action),
+        Command::Config { action } => config_cmd(action),
+        Command::InstallHook { repo, force } => hook::install(&repo, force),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -36,13 +42,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn scanner(common: &CommonArgs) -> Result<Scanner> {
-    let rules = RuleSet::builtin().context("built-in rules")?;
+/// The built-in rules plus the configuration's, and the configuration itself.
+fn scanner(common: &CommonArgs, root: &Path) -> Result<(Scanner, Config)> {
+    let mut rules = RuleSet::builtin().context("built-in rules")?;
+    let mut cfg = match common.config.clone().or_else(|| config::discover(root)) {
+        Some(path) => Config::load(&path, &rules)?,
+        None => Config::default(),
+    };
+    cfg.apply_rules(&mut rules)?;
     let options = ScanOptions {
         now: common.now.unwrap_or_else(unix_now),
         prefilter: true,
     };
-    Ok(Scanner::new(rules, options))
+    Ok((Scanner::new(rules, options), cfg))
 }
 
 fn threads(common: &CommonArgs) -> usize {
@@ -50,20 +62,21 @@ fn threads(common: &CommonArgs) -> usize {
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
-    let scanner = scanner(&args.common)?;
+    let root = args.paths.first().map_or(".", String::as_str);
+    let (scanner, cfg) = scanner(&args.common, Path::new(root))?;
     let walk = WalkOptions {
         no_ignore: args.no_ignore,
         threads: threads(&args.common),
         max_file_size: args.common.max_file_size,
     };
     let mut result = run::run(&scanner, &args.paths, &walk, &args.common.limits());
-    finish(&args.common, &mut result, &scanner.rules)
+    finish(&args.common, &mut result, &scanner.rules, &cfg, true)
 }
 
 fn git(args: GitArgs) -> Result<u8> {
     git::isolate_from_user_config();
     git::tune_libgit2();
-    let scanner = scanner(&args.common)?;
+    let (scanner, cfg) = scanner(&args.common, &args.repo)?;
     // Fail early, with a clear message, when the path is not a repository.
     git::open(&args.repo).map_err(|e| {
         anyhow::anyhow!(
@@ -89,7 +102,8 @@ fn git(args: GitArgs) -> Result<u8> {
     for w in &plan.warnings {
         eprintln!("leakhound: warning: {}: {w}", args.repo.display());
     }
-    finish(&args.common, &mut result, &scanner.rules)
+    let full = matches!(mode, git::Mode::History { .. });
+    finish(&args.common, &mut result, &scanner.rules, &cfg, full)
 }
 
 fn git_mode(args: &GitArgs) -> Result<git::Mode> {
@@ -119,9 +133,16 @@ fn git_mode(args: &GitArgs) -> Result<git::Mode> {
     })
 }
 
-/// Links tokens to the keys that sign them, prints input errors, writes the report and picks
-/// the exit code.
-fn finish(common: &CommonArgs, result: &mut run::ScanResult, rules: &RuleSet) -> Result<u8> {
+/// Links tokens to the keys that sign them, drops what was accepted, prints input errors,
+/// writes the report and picks the exit code. `full` says the scan saw everything (not a
+/// range or the staged changes), so baseline entries it did not find are truly stale.
+fn finish(
+    common: &CommonArgs,
+    result: &mut run::ScanResult,
+    rules: &RuleSet,
+    cfg: &Config,
+    full: bool,
+) -> Result<u8> {
     let weak_tokens = match common.weak_secrets {
         WeakSecrets::Auto => proof::weak_budget(result.summary.bytes),
         WeakSecrets::Tokens(n) => n,
@@ -136,6 +157,12 @@ fn finish(common: &CommonArgs, result: &mut run::ScanResult, rules: &RuleSet) ->
             "{unchecked} HS token(s) not checked against the common JWT secret list (budget {weak_tokens} for this scan's size); --weak-secrets all checks them all"
         ));
     }
+    suppress(common, result, cfg, full)?;
+    for f in &mut result.findings {
+        if let Some(sev) = cfg.severity(&f.rule_id) {
+            f.severity = sev;
+        }
+    }
     for w in &result.summary.warnings {
         eprintln!("leakhound: warning: {w}");
     }
@@ -147,15 +174,98 @@ fn finish(common: &CommonArgs, result: &mut run::ScanResult, rules: &RuleSet) ->
         show_secrets: common.show_secrets,
         color: to_terminal,
         quiet: common.quiet,
+        sarif_category: common.sarif_category.clone(),
     };
     write_report(common, result, rules, &opts)?;
+    let failing = common
+        .fail_on
+        .threshold()
+        .is_some_and(|t| result.findings.iter().any(|f| f.severity >= t));
     Ok(if !result.summary.errors.is_empty() {
         EXIT_ERROR
-    } else if !result.findings.is_empty() {
+    } else if failing {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     })
+}
+
+/// Removes accepted findings (inline markers, the configuration's allowlist, the baseline)
+/// and counts them by mechanism; writes, reports on and prunes the baseline as asked.
+fn suppress(
+    common: &CommonArgs,
+    result: &mut run::ScanResult,
+    cfg: &Config,
+    full: bool,
+) -> Result<()> {
+    let counts = &mut result.summary.suppressed;
+    let mut bump = |k: &str, n: usize| {
+        if n > 0 {
+            *counts.entry(k.to_string()).or_insert(0) += n;
+        }
+    };
+    result.findings.retain(|f| {
+        let why = if f.allowed_inline {
+            Some("inline")
+        } else {
+            cfg.allows(f).map(|a| match a {
+                Allowed::Path => "config-path",
+                Allowed::Value => "config-value",
+            })
+        };
+        why.inspect(|w| bump(w, 1)).is_none()
+    });
+    if let Some(path) = &common.write_baseline {
+        Baseline::of(&result.findings)
+            .save(path)
+            .with_context(|| format!("{}: cannot write baseline", path.display()))?;
+        eprintln!(
+            "leakhound: wrote {} finding(s) to baseline {}",
+            result.findings.len(),
+            path.display()
+        );
+        bump("baseline", result.findings.len());
+        result.findings.clear();
+    }
+    let Some(path) = &common.baseline else {
+        return Ok(());
+    };
+    let mut baseline =
+        Baseline::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let stale = baseline.stale(&result.findings);
+    let before = result.findings.len();
+    result.findings.retain(|f| !baseline.contains(f));
+    bump("baseline", before - result.findings.len());
+    if common.baseline_report {
+        for e in &stale {
+            eprintln!(
+                "leakhound: stale baseline entry: {} {} fp={}",
+                e.rule,
+                e.path,
+                &e.fingerprint[..12.min(e.fingerprint.len())]
+            );
+        }
+        eprintln!(
+            "leakhound: {} of {} baseline entries are stale",
+            stale.len(),
+            baseline.len()
+        );
+    }
+    if common.prune_baseline {
+        if !full {
+            anyhow::bail!("--prune-baseline needs a full scan: a range or the staged changes do not see every accepted secret");
+        }
+        baseline.remove(&stale);
+        baseline
+            .save(path)
+            .with_context(|| format!("{}: cannot write baseline", path.display()))?;
+        eprintln!(
+            "leakhound: pruned {} stale entries from {}",
+            stale.len(),
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn write_report(
@@ -210,6 +320,46 @@ fn rules(action: RulesAction) -> Result<u8> {
             })
         }
     }
+}
+
+fn config_cmd(action: ConfigAction) -> Result<u8> {
+    let ConfigAction::Check { file } = action;
+    let Some(path) = file.or_else(|| config::discover(Path::new("."))) else {
+        anyhow::bail!("no {} here or at the repository root", config::FILE_NAME);
+    };
+    let mut rules = RuleSet::builtin().context("built-in rules")?;
+    let builtin: Vec<String> = rules.rules.iter().map(|r| r.spec.id.clone()).collect();
+    let mut cfg = Config::load(&path, &rules)?;
+    cfg.apply_rules(&mut rules)?;
+    let extra: Vec<String> = rules
+        .rules
+        .iter()
+        .map(|r| r.spec.id.clone())
+        .filter(|id| !builtin.contains(id))
+        .collect();
+    let scanner = Scanner::new(rules, ScanOptions::default());
+    let (failures, _) = check::check(&scanner);
+    let mut failed = false;
+    for f in failures.iter().filter(|f| extra.contains(&f.rule)) {
+        println!(
+            "{}: rule {}: {}: {}",
+            path.display(),
+            f.rule,
+            f.which,
+            f.problem
+        );
+        failed = true;
+    }
+    if failed {
+        return Ok(EXIT_FINDINGS);
+    }
+    println!(
+        "{}: ok ({} extra rule(s), {} disabled)",
+        path.display(),
+        extra.len(),
+        cfg.disabled.len()
+    );
+    Ok(EXIT_CLEAN)
 }
 
 fn list_rules(rules: &RuleSet, markdown: bool) {

@@ -49,6 +49,9 @@ pub struct Summary {
     /// Wall time.
     #[serde(serialize_with = "as_secs")]
     pub elapsed: Duration,
+    /// Findings not reported, by mechanism: `inline`, `config-path`, `config-value`,
+    /// `baseline`.
+    pub suppressed: std::collections::BTreeMap<String, usize>,
 }
 
 fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

@@ -182,10 +182,28 @@ impl Scanner {
                     later_occurrences: 0,
                     verified_by: None,
                     signs: Vec::new(),
+                    allowed_inline: allowed_inline(blob.bytes, &d.secret),
                 }
             })
             .collect()
     }
+}
+
+/// Comments that mark a reviewed secret, ours and those of the tools teams migrate from.
+const ALLOW_MARKERS: &[&[u8]] = &[
+    b"leakhound:allow",
+    b"gitleaks:allow",
+    b"pragma: allowlist secret",
+];
+
+/// True when a line the secret spans carries an allow marker, in any comment syntax.
+fn allowed_inline(buf: &[u8], secret: &std::ops::Range<usize>) -> bool {
+    let start = memchr::memrchr(b'\n', &buf[..secret.start]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &buf[secret.end..]).map_or(buf.len(), |i| secret.end + i);
+    let lines = &buf[start..end];
+    ALLOW_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(lines, m).is_some())
 }
 
 /// The line around `secret`, at most [`EXCERPT_CHARS`] characters a side, every byte of

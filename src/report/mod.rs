@@ -29,6 +29,8 @@ pub struct ReportOptions {
     pub color: bool,
     /// Leave out the summary line (text only).
     pub quiet: bool,
+    /// SARIF `runAutomationDetails.id` prefix (`--sarif-category`).
+    pub sarif_category: Option<String>,
 }
 
 /// Writes `result` in `format`.

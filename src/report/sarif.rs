@@ -9,8 +9,8 @@ use crate::run::ScanResult;
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
-    ToolComponent,
+    Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails,
+    Sarif, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -18,24 +18,71 @@ use std::io::{self, Write};
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/leakhound/leakhound";
 
-/// Writes one SARIF log.
+/// GitHub code scanning rejects runs with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+/// GitHub code scanning rejects SARIF files larger than this once gzip-compressed.
+pub const MAX_GZIP_BYTES: usize = 10 << 20;
+
+/// Writes one SARIF log that GitHub accepts: past its limits the lowest-severity results are
+/// dropped, with a warning on stderr naming how many and which severities.
 pub fn write(
     out: &mut dyn Write,
     result: &ScanResult,
     rules: &RuleSet,
     opts: &ReportOptions,
 ) -> io::Result<()> {
-    let log = build(result, rules, opts);
-    serde_json::to_writer_pretty(&mut *out, &log)?;
+    // Most severe first decides what stays; what stays keeps the report's order.
+    let mut ranked: Vec<usize> = (0..result.findings.len()).collect();
+    ranked.sort_by_key(|&i| std::cmp::Reverse(result.findings[i].severity));
+    let mut keep = ranked.len().min(MAX_RESULTS);
+    let text = loop {
+        let mut kept = ranked[..keep].to_vec();
+        kept.sort_unstable();
+        let chosen: Vec<&Finding> = kept.iter().map(|&i| &result.findings[i]).collect();
+        let text = serde_json::to_vec_pretty(&build(&chosen, rules, opts))?;
+        if keep == 0 || gzip_len(&text)? <= MAX_GZIP_BYTES {
+            break text;
+        }
+        keep = keep * 9 / 10;
+    };
+    if keep < ranked.len() {
+        let dropped: Vec<&Finding> = ranked[keep..]
+            .iter()
+            .map(|&i| &result.findings[i])
+            .collect();
+        warn_dropped(&dropped);
+    }
+    out.write_all(&text)?;
     writeln!(out)
 }
 
-/// The SARIF log for a scan result.
-pub fn build(result: &ScanResult, rules: &RuleSet, opts: &ReportOptions) -> Sarif {
+fn gzip_len(bytes: &[u8]) -> io::Result<usize> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(bytes)?;
+    Ok(gz.finish()?.len())
+}
+
+fn warn_dropped(dropped: &[&Finding]) {
+    let by_sev: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|&s| {
+            let n = dropped.iter().filter(|f| f.severity == s).count();
+            (n > 0).then(|| format!("{n} {}", s.as_str()))
+        })
+        .collect();
+    eprintln!(
+        "leakhound: warning: SARIF: left out {} lowest-severity result(s) ({}) to stay within GitHub's limits ({MAX_RESULTS} results, 10 MB gzip); use --format json for all",
+        dropped.len(),
+        by_sev.join(", ")
+    );
+}
+
+/// The SARIF log for `findings`.
+pub fn build(findings: &[&Finding], rules: &RuleSet, opts: &ReportOptions) -> Sarif {
     let fired: Vec<&Rule> = rules
         .rules
         .iter()
-        .filter(|r| result.findings.iter().any(|f| f.rule_id == r.spec.id))
+        .filter(|r| findings.iter().any(|f| f.rule_id == r.spec.id))
         .collect();
     let driver = ToolComponent::builder()
         .name("leakhound")
@@ -44,12 +91,17 @@ pub fn build(result: &ScanResult, rules: &RuleSet, opts: &ReportOptions) -> Sari
         .information_uri(INFORMATION_URI)
         .rules(fired.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
         .build();
-    let results: Vec<SarifResult> = result
-        .findings
+    let results: Vec<SarifResult> = findings
         .iter()
         .map(|f| sarif_result(f, &fired, opts))
         .collect();
-    let run = Run::builder()
+    // upload-sarif's `category` becomes this id; GitHub keeps one analysis per category.
+    let automation = opts.sarif_category.as_ref().map(|c| {
+        RunAutomationDetails::builder()
+            .id(format!("{}/", c.trim_end_matches('/')))
+            .build()
+    });
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(json!("utf16CodeUnits"))
@@ -60,6 +112,7 @@ pub fn build(result: &ScanResult, rules: &RuleSet, opts: &ReportOptions) -> Sari
                 .build(),
         )]))
         .build();
+    run.automation_details = automation;
     Sarif::builder()
         .schema(SCHEMA_URI)
         .version(json!("2.1.0"))

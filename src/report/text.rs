@@ -5,6 +5,9 @@ use crate::finding::{Finding, Severity};
 use crate::run::ScanResult;
 use std::io::{self, Write};
 
+/// Printed under findings, so a blocked commit says what to do about a reviewed one.
+const HOW_TO_ACCEPT: &str = "Reviewed and not a leak? Add a `leakhound:allow` comment on its line, an allowlist entry in .leakhound.toml, or record it with --write-baseline FILE and scan with --baseline FILE.";
+
 /// Writes findings grouped by file and the summary line.
 pub fn write(out: &mut dyn Write, result: &ScanResult, opts: &ReportOptions) -> io::Result<()> {
     let mut current: Option<String> = None;
@@ -21,7 +24,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, opts: &ReportOptions) -> 
     }
     if !opts.quiet {
         if !result.findings.is_empty() {
-            writeln!(out)?;
+            writeln!(out, "\n{HOW_TO_ACCEPT}")?;
         }
         writeln!(out, "{}", summary_line(result))?;
     }
@@ -101,6 +104,15 @@ pub fn summary_line(result: &ScanResult) -> String {
         s.binary_skipped,
         s.too_large.len(),
     );
+    if !s.suppressed.is_empty() {
+        let parts: Vec<String> = s
+            .suppressed
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        let total: usize = s.suppressed.values().sum();
+        line.push_str(&format!("; {total} suppressed ({})", parts.join(", ")));
+    }
     if !s.too_large.is_empty() {
         let names: Vec<&str> = s
             .too_large

@@ -252,6 +252,19 @@ impl RuleSet {
         Ok(())
     }
 
+    /// Adds rules (from a configuration file named `source`); ids must stay unique.
+    pub fn extend(&mut self, source: &str, specs: Vec<RuleSpec>) -> Result<(), RuleError> {
+        for spec in specs {
+            self.rules.push(compile(source, spec)?);
+        }
+        self.check_unique_ids()
+    }
+
+    /// Drops the rules whose ids are listed.
+    pub fn disable(&mut self, ids: &[String]) {
+        self.rules.retain(|r| !ids.contains(&r.spec.id));
+    }
+
     /// The rule with this id.
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.spec.id == id)

@@ -1,0 +1,111 @@
+//! Baselines: findings a team has accepted, keyed on what survives refactors. An entry is
+//! (rule id, secret fingerprint, path): no line, commit or time, so a secret that moves lines
+//! stays accepted, while the same secret at a new path, or a new secret on an old line, is
+//! reported. No raw secret is stored. Entries are sorted so the file does not churn.
+
+use crate::finding::Finding;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The file format version written today.
+const VERSION: u32 = 1;
+
+/// One accepted finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Rule id.
+    pub rule: String,
+    /// `path` or `path!member`, relative to the scan root.
+    pub path: String,
+    /// The finding's fingerprint (SHA-256 of rule id and secret).
+    pub fingerprint: String,
+}
+
+impl Entry {
+    fn of(f: &Finding) -> Entry {
+        Entry {
+            rule: f.rule_id.clone(),
+            path: f.location(),
+            fingerprint: f.fingerprint.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineFile {
+    version: u32,
+    entries: Vec<Entry>,
+}
+
+/// A loaded baseline.
+#[derive(Debug, Default)]
+pub struct Baseline {
+    entries: BTreeSet<Entry>,
+}
+
+impl Baseline {
+    /// The accepted set for `findings`.
+    pub fn of(findings: &[Finding]) -> Baseline {
+        Baseline {
+            entries: findings.iter().map(Entry::of).collect(),
+        }
+    }
+
+    /// Reads a baseline file; the error names the cause.
+    pub fn load(path: &Path) -> Result<Baseline, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+        let file: BaselineFile =
+            serde_json::from_str(&text).map_err(|e| format!("not a leakhound baseline: {e}"))?;
+        if file.version != VERSION {
+            return Err(format!(
+                "baseline version {} is not supported",
+                file.version
+            ));
+        }
+        Ok(Baseline {
+            entries: file.entries.into_iter().collect(),
+        })
+    }
+
+    /// Writes the baseline, sorted, one entry per line.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let file = BaselineFile {
+            version: VERSION,
+            entries: self.entries.iter().cloned().collect(),
+        };
+        let mut text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
+        text.push('\n');
+        std::fs::write(path, text)
+    }
+
+    /// True when `f` was accepted.
+    pub fn contains(&self, f: &Finding) -> bool {
+        self.entries.contains(&Entry::of(f))
+    }
+
+    /// Entries that none of `found` matches any more.
+    pub fn stale(&self, found: &[Finding]) -> Vec<Entry> {
+        let seen: BTreeSet<Entry> = found.iter().map(Entry::of).collect();
+        self.entries.difference(&seen).cloned().collect()
+    }
+
+    /// Removes `entries`.
+    pub fn remove(&mut self, entries: &[Entry]) {
+        for e in entries {
+            self.entries.remove(e);
+        }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
