@@ -230,8 +230,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 fn first_line(e: &regex::Error) -> String {
     e.to_string()
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
+        .rfind(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim()
         .to_string()
