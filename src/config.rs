@@ -54,6 +54,8 @@ pub struct Config {
     severity: HashMap<String, Severity>,
     /// Extra rules, compiled by [`Config::apply_rules`].
     extra: Vec<RuleSpec>,
+    /// The extra rules' example texts: the configuration file itself is not a leak.
+    examples: Vec<String>,
 }
 
 /// A configuration problem: `file:line: message`.
@@ -85,6 +87,8 @@ pub enum Allowed {
     Path,
     /// Its value matches an allowlisted regex or stopword.
     Value,
+    /// It is an example written in the configuration file's own extra rules.
+    Example,
 }
 
 /// `.leakhound.toml` in `root` or, failing that, at the root of the git work tree holding it.
@@ -173,6 +177,11 @@ impl Config {
                 .map(Spanned::into_inner)
                 .collect(),
             severity,
+            examples: file
+                .rules
+                .iter()
+                .flat_map(|r| r.examples.iter().chain(&r.negative_examples).cloned())
+                .collect(),
             extra: file.rules,
         })
     }
@@ -199,6 +208,10 @@ impl Config {
 
     /// Whether the allowlist covers `f`, and how.
     pub fn allows(&self, f: &Finding) -> Option<Allowed> {
+        let in_config = f.member.is_none() && f.path.rsplit('/').next() == Some(FILE_NAME);
+        if in_config && self.examples.iter().any(|e| e.contains(&f.secret)) {
+            return Some(Allowed::Example);
+        }
         if let Some(globs) = &self.paths {
             if globs.is_match(&f.path) || globs.is_match(f.location()) {
                 return Some(Allowed::Path);

@@ -211,6 +211,7 @@ fn suppress(
             cfg.allows(f).map(|a| match a {
                 Allowed::Path => "config-path",
                 Allowed::Value => "config-value",
+                Allowed::Example => "config-example",
             })
         };
         why.inspect(|w| bump(w, 1)).is_none()

@@ -50,7 +50,7 @@ pub struct Summary {
     #[serde(serialize_with = "as_secs")]
     pub elapsed: Duration,
     /// Findings not reported, by mechanism: `inline`, `config-path`, `config-value`,
-    /// `baseline`.
+    /// `config-example` (the configuration's own rule examples), `baseline`.
     pub suppressed: std::collections::BTreeMap<String, usize>,
 }
 
