@@ -1,5 +1,6 @@
 //! Findings → bytes. Nothing here re-runs detection; every format redacts unless told not to.
 
+pub mod gitlab;
 pub mod json;
 pub mod sarif;
 pub mod text;
@@ -19,6 +20,8 @@ pub enum Format {
     Jsonl,
     /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
+    /// GitLab secret-detection report (artifacts:reports:secret_detection).
+    Gitlab,
 }
 
 /// What every writer needs besides the findings.
@@ -46,5 +49,6 @@ pub fn write(
         Format::Json => json::write_document(out, result, opts),
         Format::Jsonl => json::write_lines(out, result, opts),
         Format::Sarif => sarif::write(out, result, rules, opts),
+        Format::Gitlab => gitlab::write(out, result, opts),
     }
 }

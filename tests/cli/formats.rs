@@ -267,3 +267,103 @@ fn sarif_for_archive_members_names_the_outer_file() {
         .unwrap()
         .contains("in app.apk!assets/config.env:1:12"));
 }
+
+#[test]
+fn sarif_from_every_mode_passes_sarif_check_py() {
+    const KEY: &str = "4f9a8c7e2b1d6f3a0e5c9b8a7d6e5f4c";
+    let dir = tree(&[("app.env", &format!("JWT_SECRET={KEY}\n"))]);
+    git_ok(dir.path(), &["init", "-q", "-b", "main"]);
+    git_ok(dir.path(), &["add", "."]);
+    git_ok(dir.path(), &["commit", "-q", "-m", "one"]);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file(
+        "assets/config.env",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut w, format!("JWT_SECRET={KEY}\n").as_bytes()).unwrap();
+    std::fs::write(dir.path().join("app.apk"), w.finish().unwrap().into_inner()).unwrap();
+    git_ok(dir.path(), &["add", "app.apk"]);
+    let p = dir.path().to_str().unwrap();
+    let modes: [&[&str]; 3] = [&["scan", p], &["git", p], &["git", p, "--staged"]];
+    for mode in modes {
+        let sarif = dir.path().join("out.sarif");
+        let mut args = mode.to_vec();
+        args.extend(["--format", "sarif", "-o", sarif.to_str().unwrap()]);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(1), "{mode:?}: {}", stderr(&out));
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+        assert!(!doc["runs"][0]["results"].as_array().unwrap().is_empty());
+        assert_eq!(sarif_check(&sarif, &[KEY]), "sarif problems=0", "{mode:?}");
+        std::fs::remove_file(&sarif).unwrap();
+    }
+}
+
+#[test]
+fn sarif_stays_within_githubs_result_limit() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B;
+    use base64::Engine;
+    let head = B.encode(br#"{"alg":"HS256"}"#);
+    let mut text = String::new();
+    for i in 0..25_010 {
+        let body = B.encode(format!(r#"{{"sub":"u{i}","exp":4102444800}}"#));
+        text.push_str(&format!("t={head}.{body}.c2lnbmF0dXJlLW5vdC1yZWFs{i}\n"));
+    }
+    text.push_str("JWT_SECRET=4f9a8c7e2b1d6f3a0e5c9b8a7d6e5f4c\n");
+    let dir = tree(&[("many.env", &text)]);
+    let out = run(&[
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--no-verify",
+    ]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 25_000);
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "jwt.hmac-key.config"),
+        "the critical finding is kept; high-severity tokens are dropped first"
+    );
+    assert!(
+        stderr(&out).contains("SARIF: left out 11 lowest-severity result(s) (11 high)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn gitlab_report_has_the_secret_detection_shape() {
+    const KEY: &str = "4f9a8c7e2b1d6f3a0e5c9b8a7d6e5f4c";
+    let dir = tree(&[("app.env", &format!("PORT=1\nJWT_SECRET={KEY}\n"))]);
+    git_ok(dir.path(), &["init", "-q", "-b", "main"]);
+    git_ok(dir.path(), &["add", "."]);
+    git_ok(dir.path(), &["commit", "-q", "-m", "one"]);
+    let commit = git_ok(dir.path(), &["rev-parse", "HEAD"]);
+    let p = dir.path().to_str().unwrap();
+    for (args, sha) in [
+        (vec!["scan", p], "0000000".to_string()),
+        (vec!["git", p], commit),
+    ] {
+        let mut all = args.clone();
+        all.extend(["--format", "gitlab"]);
+        let out = run(&all);
+        let text = stdout(&out);
+        assert!(!text.contains(KEY));
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["version"], "15.0.7");
+        assert_eq!(doc["scan"]["type"], "secret_detection");
+        assert_eq!(doc["scan"]["status"], "success");
+        let ts = doc["scan"]["start_time"].as_str().unwrap();
+        assert_eq!(ts.len(), 19, "{ts}");
+        let v = &doc["vulnerabilities"][0];
+        assert_eq!(doc["vulnerabilities"].as_array().unwrap().len(), 1);
+        assert_eq!(v["severity"], "Critical");
+        assert_eq!(v["location"]["file"], "app.env");
+        assert_eq!(v["location"]["start_line"], 2);
+        assert_eq!(v["location"]["commit"]["sha"], sha.as_str());
+        assert_eq!(v["identifiers"][0]["value"], "jwt.hmac-key.config");
+        assert_eq!(v["raw_source_code_extract"], "4f9a…(32)");
+        assert_eq!(v["id"].as_str().unwrap().len(), 36);
+    }
+}

@@ -125,3 +125,36 @@ pub fn git_ok(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// Runs `tests/tools/sarif_check.py` on `sarif` (checking none of `secrets` appears) and
+/// returns its verdict line.
+pub fn sarif_check(sarif: &Path, secrets: &[&str]) -> String {
+    // The checker resolves its schema at tools/../shared/data/, so lay it out that way.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tools")).unwrap();
+    std::fs::create_dir_all(dir.path().join("shared/data")).unwrap();
+    std::fs::copy(
+        repo().join("tests/tools/sarif_check.py"),
+        dir.path().join("tools/sarif_check.py"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo().join("tests/data/sarif-schema-2.1.0.json"),
+        dir.path().join("shared/data/sarif-schema-2.1.0.json"),
+    )
+    .unwrap();
+    let list = dir.path().join("secrets.txt");
+    std::fs::write(&list, secrets.join("\n")).unwrap();
+    let out = Command::new("python3")
+        .arg(dir.path().join("tools/sarif_check.py"))
+        .arg(sarif)
+        .arg("--secrets")
+        .arg(&list)
+        .output()
+        .expect("python3 runs (install it and `pip install jsonschema`; .ci/run does)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find(|l| l.starts_with("sarif problems="))
+        .unwrap_or(&format!("{text}{}", String::from_utf8_lossy(&out.stderr)))
+        .to_string()
+}

@@ -13,7 +13,11 @@ fn repo_with_staged_secret() -> tempfile::TempDir {
     git_ok(dir.path(), &["init", "-q", "-b", "main"]);
     git_ok(dir.path(), &["add", "."]);
     git_ok(dir.path(), &["commit", "-q", "-m", "init"]);
-    std::fs::write(dir.path().join("app.env"), format!("PORT=8080\nJWT_SECRET={SECRET}\n")).unwrap();
+    std::fs::write(
+        dir.path().join("app.env"),
+        format!("PORT=8080\nJWT_SECRET={SECRET}\n"),
+    )
+    .unwrap();
     git_ok(dir.path(), &["add", "app.env"]);
     dir
 }
@@ -29,8 +33,14 @@ fn accept_secret(dir: &Path) {
 
 fn assert_blocked_message(out: &str) {
     assert!(out.contains("app.env"), "{out}");
-    assert!(out.contains("2:12") && out.contains("jwt.hmac-key.config"), "{out}");
-    assert!(out.contains("leakhound:allow"), "names how to accept: {out}");
+    assert!(
+        out.contains("2:12") && out.contains("jwt.hmac-key.config"),
+        "{out}"
+    );
+    assert!(
+        out.contains("leakhound:allow"),
+        "names how to accept: {out}"
+    );
     assert!(!out.contains(SECRET), "never prints the secret: {out}");
 }
 
@@ -45,7 +55,9 @@ fn install_hook_blocks_a_commit_until_the_secret_is_accepted() {
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("a pre-commit hook already exists; --force replaces it"));
     assert_eq!(run(&["install-hook", p, "--force"]).status.code(), Some(0));
-    assert!(std::fs::read_to_string(&hook).unwrap().contains("git --staged"));
+    assert!(std::fs::read_to_string(&hook)
+        .unwrap()
+        .contains("git --staged"));
 
     let commit = git_command(dir.path())
         .args(["commit", "-m", "add config"])
@@ -87,7 +99,12 @@ fn seeded_target(scratch: &Path) -> PathBuf {
 
 fn try_repo(dir: &Path, home: &Path, target: &Path) -> std::process::Output {
     Command::new("pre-commit")
-        .args(["try-repo", repo().to_str().unwrap(), "leakhound", "--verbose"])
+        .args([
+            "try-repo",
+            repo().to_str().unwrap(),
+            "leakhound",
+            "--verbose",
+        ])
         .current_dir(dir)
         .env("PRE_COMMIT_HOME", home)
         .env("CARGO_TARGET_DIR", target)
@@ -107,7 +124,10 @@ fn pre_commit_try_repo_blocks_a_staged_secret() {
     let out = try_repo(dir.path(), &home, &target);
     let text = stdout(&out) + &stderr(&out);
     assert!(!out.status.success(), "blocked: {text}");
-    assert!(text.contains("leakhound (secrets in staged changes)"), "{text}");
+    assert!(
+        text.contains("leakhound (secrets in staged changes)"),
+        "{text}"
+    );
     assert_blocked_message(&text);
 
     accept_secret(dir.path());

@@ -1,5 +1,6 @@
 //! Every CLI test, in one binary with shared helpers.
 
+mod action;
 mod artifacts;
 mod caf;
 mod formats;

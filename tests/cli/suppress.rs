@@ -16,9 +16,7 @@ fn inline_markers_in_any_comment_syntax_suppress_their_line_only() {
     let dir = tree(&[
         (
             "app.env",
-            &format!(
-                "JWT_SECRET={KEY_A} # leakhound:allow\nSESSION_JWT_SECRET={KEY_B}\n"
-            ),
+            &format!("JWT_SECRET={KEY_A} # leakhound:allow\nSESSION_JWT_SECRET={KEY_B}\n"),
         ),
         (
             "server.js",
@@ -37,7 +35,10 @@ fn inline_markers_in_any_comment_syntax_suppress_their_line_only() {
     assert_eq!(doc["summary"]["suppressed"]["inline"], 3);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&run(&["scan", dir.path().to_str().unwrap()]));
-    assert!(text.contains("1 findings") && text.contains("3 suppressed (inline 3)"), "{text}");
+    assert!(
+        text.contains("1 findings") && text.contains("3 suppressed (inline 3)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -99,7 +100,12 @@ negative_examples = ["acme_dk_short", "acme_xx_0123abcd4567efgh89ij"]
     let cfg_path = other.path().join("c.toml");
     let (doc, out) = scan_doc(
         dir.path(),
-        &["--config", cfg_path.to_str().unwrap(), "--fail-on", "critical"],
+        &[
+            "--config",
+            cfg_path.to_str().unwrap(),
+            "--fail-on",
+            "critical",
+        ],
     );
     assert!(triples(&doc).iter().all(|t| t.1 == "deploy.sh"), "{doc}");
     assert_eq!(out.status.code(), Some(0), "nothing critical left");
@@ -108,18 +114,33 @@ negative_examples = ["acme_dk_short", "acme_xx_0123abcd4567efgh89ij"]
 #[test]
 fn config_check_names_file_line_and_cause() {
     let cases = [
-        ("[allowlist]\npaths = [\"a/**\"]\nvalue = [\"x\"]\n", ":3: unknown field `value`"),
-        ("[allowlist]\nvalues = [\n  \"ok\",\n  \"(unclosed\",\n]\n", ":4: bad value regex"),
-        ("disabled_rules = [\"jwt.token\", \"no.such-rule\"]\n", ":1: unknown rule id `no.such-rule`"),
+        (
+            "[allowlist]\npaths = [\"a/**\"]\nvalue = [\"x\"]\n",
+            ":3: unknown field `value`",
+        ),
+        (
+            "[allowlist]\nvalues = [\n  \"ok\",\n  \"(unclosed\",\n]\n",
+            ":4: bad value regex",
+        ),
+        (
+            "disabled_rules = [\"jwt.token\", \"no.such-rule\"]\n",
+            ":1: unknown rule id `no.such-rule`",
+        ),
         ("[allowlist]\npaths = [\"a/[b\"]\n", ":2: bad path glob"),
-        ("[severity]\n\"jwt.token\" = \"urgent\"\n", ":2: unknown variant `urgent`"),
+        (
+            "[severity]\n\"jwt.token\" = \"urgent\"\n",
+            ":2: unknown variant `urgent`",
+        ),
     ];
     for (text, want) in cases {
         let dir = tree(&[(".leakhound.toml", text)]);
         let out = run_in(dir.path(), &["config", "check"]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{text}: {err}");
-        assert!(err.contains(".leakhound.toml") && err.contains(want), "{text}: {err}");
+        assert!(
+            err.contains(".leakhound.toml") && err.contains(want),
+            "{text}: {err}"
+        );
         assert_eq!(err.lines().count(), 1, "{err}");
         // A scan with a broken configuration stops instead of reporting what it would hide.
         let scan = run_in(dir.path(), &["scan", "."]);
@@ -143,15 +164,26 @@ fn baseline_survives_moves_and_catches_new_secrets() {
     let out = run(&["scan", &p, "--write-baseline", &base_s, "-q"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let written = std::fs::read_to_string(&base).unwrap();
-    assert!(!written.contains(KEY_A) && !written.contains("\"line\""), "{written}");
+    assert!(
+        !written.contains(KEY_A) && !written.contains("\"line\""),
+        "{written}"
+    );
     let entries: Value = serde_json::from_str(&written).unwrap();
     assert_eq!(entries["entries"][0]["path"], "a.env");
     assert_eq!(entries["entries"][1]["path"], "b.env");
 
     // Moved lines stay accepted; a new secret on an old line and an old secret at a new
     // path are reported.
-    std::fs::write(dir.path().join("a.env"), format!("# moved\n\nJWT_SECRET={KEY_A}\n")).unwrap();
-    std::fs::write(dir.path().join("b.env"), "PORT=1\nJWT_SECRET=5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b\n").unwrap();
+    std::fs::write(
+        dir.path().join("a.env"),
+        format!("# moved\n\nJWT_SECRET={KEY_A}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.env"),
+        "PORT=1\nJWT_SECRET=5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("c.env"), format!("JWT_SECRET={KEY_A}\n")).unwrap();
     let (doc, _) = scan_doc(dir.path(), &["--baseline", &base_s]);
     assert_eq!(
@@ -165,7 +197,10 @@ fn baseline_survives_moves_and_catches_new_secrets() {
 
     let out = run(&["scan", &p, "--baseline", &base_s, "--baseline-report", "-q"]);
     let err = stderr(&out);
-    assert!(err.contains("stale baseline entry: jwt.hmac-key.config b.env fp="), "{err}");
+    assert!(
+        err.contains("stale baseline entry: jwt.hmac-key.config b.env fp="),
+        "{err}"
+    );
     assert!(err.contains("1 of 2 baseline entries are stale"), "{err}");
     let out = run(&["scan", &p, "--baseline", &base_s, "--prune-baseline", "-q"]);
     assert!(stderr(&out).contains("pruned 1 stale entries"));
@@ -177,5 +212,9 @@ fn baseline_survives_moves_and_catches_new_secrets() {
     std::fs::write(&bad, "{\"version\": 1}").unwrap();
     let out = run(&["scan", &p, "--baseline", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("bad.json: not a leakhound baseline"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bad.json: not a leakhound baseline"),
+        "{}",
+        stderr(&out)
+    );
 }
