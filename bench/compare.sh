@@ -182,58 +182,47 @@ PY
   awk '$1=="directory"{d=$2} $1=="apk"{a=$2} END{printf "ratio apk/directory = %.2f\n", a/d}' "$WORK/results.txt"
 }
 
-run_verify() {
-  # Worst case for offline proof: 1,000 distinct HS256 tokens that no key verifies and 1,000
-  # key candidates (each tried raw and base64-decoded).
-  local dir=$WORK/verify
-  mkdir -p "$dir"
-  python3 - "$dir" <<'PY'
+# plant_tokens DIR KEYS TOKENS SIGNED: KEYS random JWT secrets in DIR/keys.env and TOKENS
+# distinct HS256 tokens in DIR/tokens.js, the first SIGNED of them signed by those keys and the
+# rest by random keys found nowhere.
+plant_tokens() {
+  mkdir -p "$1"
+  python3 - "$@" <<'PY'
 import base64, hashlib, hmac, random, sys
-d = sys.argv[1]
+d, nkeys, ntokens, signed = sys.argv[1], *map(int, sys.argv[2:5])
 r = random.Random(5)
 b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+keys = ["".join(r.choice(alpha) for _ in range(32)) for _ in range(nkeys)]
 with open(f"{d}/keys.env", "w") as f:
-    for i in range(1000):
-        f.write(f"SVC{i}_JWT_SECRET={''.join(r.choice(alpha) for _ in range(32))}\n")
+    f.writelines(f"SVC{i}_JWT_SECRET={k}\n" for i, k in enumerate(keys))
 with open(f"{d}/tokens.js", "w") as f:
-    for i in range(1000):
+    for i in range(ntokens):
         h = b64(b'{"alg":"HS256","typ":"JWT"}'); p = b64(b'{"sub":"u%d","exp":4102444800}' % i)
-        sig = hmac.new(r.randbytes(32), f"{h}.{p}".encode(), hashlib.sha256).digest()
+        key = keys[i].encode() if i < signed else r.randbytes(32)
+        sig = hmac.new(key, f"{h}.{p}".encode(), hashlib.sha256).digest()
         f.write(f'const t{i} = "{h}.{p}.{b64(sig)}";\n')
 PY
+}
+
+run_verify() {
+  # Worst case for offline proof: 1,000 distinct HS256 tokens that no key verifies and 1,000
+  # key candidates (each tried raw and base64-decoded).
+  plant_tokens "$WORK/verify" 1000 1000 0
   echo "== verification worst case: 1,000 tokens x 1,000 keys"
   : > "$WORK/results.txt"
-  time_one verify "$LEAK" scan "$dir" -q
-  time_one no-verify "$LEAK" scan "$dir" -q --no-verify
+  time_one verify "$LEAK" scan "$WORK/verify" -q
+  time_one no-verify "$LEAK" scan "$WORK/verify" -q --no-verify
 }
 
 run_verify_corpus() {
   # Proof on a real corpus: the crate sources plus 100 distinct HS256 tokens, 50 signed by keys
   # in the scan and 50 by keys nowhere (those go to the common-secret list, within budget).
-  local dir=$WORK/planted
-  mkdir -p "$dir"
-  python3 - "$dir" <<'PY'
-import base64, hashlib, hmac, random, sys
-d = sys.argv[1]
-r = random.Random(7)
-b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-keys = ["".join(r.choice(alpha) for _ in range(32)) for _ in range(50)]
-with open(f"{d}/keys.env", "w") as f:
-    for i, k in enumerate(keys):
-        f.write(f"SVC{i}_JWT_SECRET={k}\n")
-with open(f"{d}/tokens.js", "w") as f:
-    for i in range(100):
-        h = b64(b'{"alg":"HS256","typ":"JWT"}'); p = b64(b'{"sub":"u%d","exp":4102444800}' % i)
-        key = keys[i].encode() if i < 50 else r.randbytes(32)
-        sig = hmac.new(key, f"{h}.{p}".encode(), hashlib.sha256).digest()
-        f.write(f'const t{i} = "{h}.{p}.{b64(sig)}";\n')
-PY
+  plant_tokens "$WORK/planted" 50 100 50
   echo "== verification on crate sources + 100 HS256 tokens (50 verifiable)"
   : > "$WORK/results.txt"
-  time_one verify "$LEAK" scan "$WORK/src/" "$dir" -q
-  time_one no-verify "$LEAK" scan "$WORK/src/" "$dir" -q --no-verify
+  time_one verify "$LEAK" scan "$WORK/src/" "$WORK/planted" -q
+  time_one no-verify "$LEAK" scan "$WORK/src/" "$WORK/planted" -q --no-verify
 }
 
 single_file() {

@@ -141,7 +141,7 @@ pub struct CommonArgs {
     pub no_verify: bool,
     /// How many distinct unverified HS tokens to check against the 103,978 common JWT
     /// secrets (about 12 ms each on 2 cores): `auto` scales with the bytes scanned so the
-    /// check stays near 10% of scan time (at least 3, at most 64); `all` for audits.
+    /// check stays under 10% of scan time (at least 2, at most 64); `all` for audits.
     #[arg(long, value_name = "auto|all|N", default_value = "auto", value_parser = parse_weak)]
     pub weak_secrets: WeakSecrets,
     /// Unix time to treat as now when deciding whether a token has expired.

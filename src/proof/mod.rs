@@ -90,11 +90,11 @@ pub struct ProofOptions {
 
 /// Bytes of scanned input that buy one more token's check against the common-secret list.
 /// Measured on 2 cores: the list's first use costs about 36 ms, each token about 12 ms, and a
-/// scan reads about 630 MB/s; one token per 160 MiB keeps the list check under a tenth of
-/// the scan (476 MB: 3 tokens, 72 ms of 0.75 s).
-const WEAK_BYTES_PER_TOKEN: u64 = 160 << 20;
+/// scan reads about 630 MB/s; one token per 192 MiB keeps the list check under a tenth of
+/// the scan (476 MB: 2 tokens, about 60 ms of 0.75 s).
+const WEAK_BYTES_PER_TOKEN: u64 = 192 << 20;
 /// Small scans (a commit, one file) still check this many tokens.
-const MIN_WEAK_TOKENS: usize = 3;
+const MIN_WEAK_TOKENS: usize = 2;
 
 /// The default `--weak-secrets` budget for a scan of `bytes`.
 pub fn weak_budget(bytes: u64) -> usize {

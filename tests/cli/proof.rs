@@ -266,7 +266,7 @@ fn weak_secret_budget_is_explicit_and_adjustable() {
     let (n, err) = verified(&["--weak-secrets", "all"]);
     assert_eq!(n, 2);
     assert!(!err.contains("not checked"), "{err}");
-    assert_eq!(verified(&[]).0, 2, "a small scan checks at least 3 tokens");
+    assert_eq!(verified(&[]).0, 2, "a small scan checks at least 2 tokens");
     let bad = run(&["scan", p, "--weak-secrets", "lots"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("expected auto, all or a number"));
