@@ -8,7 +8,8 @@ use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::signature::Verifier;
 use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
-use sha2::{Sha256, Sha384, Sha512};
+use sha2::digest::{const_oid::AssociatedOid, FixedOutputReset};
+use sha2::{Digest, Sha256, Sha384, Sha512};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -197,41 +198,26 @@ impl PublicKey {
 }
 
 fn rsa_verifies(key: &RsaPublicKey, alg: &str, input: &[u8], sig: &[u8]) -> bool {
-    use rsa::{pkcs1v15, pss};
-    let v1 = |s: &[u8]| pkcs1v15::Signature::try_from(s).ok();
-    let ps = |s: &[u8]| pss::Signature::try_from(s).ok();
     let k = key.clone();
     match alg {
-        "RS256" => v1(sig).is_some_and(|s| {
-            pkcs1v15::VerifyingKey::<Sha256>::new(k)
-                .verify(input, &s)
-                .is_ok()
-        }),
-        "RS384" => v1(sig).is_some_and(|s| {
-            pkcs1v15::VerifyingKey::<Sha384>::new(k)
-                .verify(input, &s)
-                .is_ok()
-        }),
-        "RS512" => v1(sig).is_some_and(|s| {
-            pkcs1v15::VerifyingKey::<Sha512>::new(k)
-                .verify(input, &s)
-                .is_ok()
-        }),
-        "PS256" => ps(sig).is_some_and(|s| {
-            pss::VerifyingKey::<Sha256>::new(k)
-                .verify(input, &s)
-                .is_ok()
-        }),
-        "PS384" => ps(sig).is_some_and(|s| {
-            pss::VerifyingKey::<Sha384>::new(k)
-                .verify(input, &s)
-                .is_ok()
-        }),
-        "PS512" => ps(sig).is_some_and(|s| {
-            pss::VerifyingKey::<Sha512>::new(k)
-                .verify(input, &s)
-                .is_ok()
-        }),
+        "RS256" => pkcs1::<Sha256>(k, input, sig),
+        "RS384" => pkcs1::<Sha384>(k, input, sig),
+        "RS512" => pkcs1::<Sha512>(k, input, sig),
+        "PS256" => pss::<Sha256>(k, input, sig),
+        "PS384" => pss::<Sha384>(k, input, sig),
+        "PS512" => pss::<Sha512>(k, input, sig),
         _ => false,
     }
+}
+
+/// RSASSA-PKCS1-v1_5 (the RS algorithms).
+fn pkcs1<D: Digest + AssociatedOid>(key: RsaPublicKey, input: &[u8], sig: &[u8]) -> bool {
+    use rsa::pkcs1v15::{Signature, VerifyingKey};
+    Signature::try_from(sig).is_ok_and(|s| VerifyingKey::<D>::new(key).verify(input, &s).is_ok())
+}
+
+/// RSASSA-PSS with the hash length as salt length (the PS algorithms).
+fn pss<D: Digest + FixedOutputReset>(key: RsaPublicKey, input: &[u8], sig: &[u8]) -> bool {
+    use rsa::pss::{Signature, VerifyingKey};
+    Signature::try_from(sig).is_ok_and(|s| VerifyingKey::<D>::new(key).verify(input, &s).is_ok())
 }
