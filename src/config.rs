@@ -91,6 +91,17 @@ pub enum Allowed {
     Example,
 }
 
+impl Allowed {
+    /// The mechanism's name in summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Allowed::Path => "config-path",
+            Allowed::Value => "config-value",
+            Allowed::Example => "config-example",
+        }
+    }
+}
+
 /// `.leakhound.toml` in `root` or, failing that, at the root of the git work tree holding it.
 pub fn discover(root: &Path) -> Option<PathBuf> {
     let start = if root.is_dir() { root } else { root.parent()? };

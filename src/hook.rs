@@ -4,11 +4,9 @@
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
-const EXIT_CLEAN: u8 = 0;
-
 /// Writes `hooks/pre-commit` of the repository at `repo`; an existing hook is kept unless
 /// `force`.
-pub fn install(repo: &Path, force: bool) -> Result<u8> {
+pub fn install(repo: &Path, force: bool) -> Result<()> {
     let hook = hook_path(repo)?;
     if hook.exists() && !force {
         anyhow::bail!(
@@ -23,7 +21,7 @@ pub fn install(repo: &Path, force: bool) -> Result<u8> {
         .with_context(|| format!("{}: cannot write", hook.display()))?;
     make_executable(&hook)?;
     println!("installed {}", hook.display());
-    Ok(EXIT_CLEAN)
+    Ok(())
 }
 
 /// `core.hooksPath` when the repository sets it, else `.git/hooks`.

@@ -20,3 +20,4 @@ pub mod run;
 pub mod scan;
 
 pub mod source;
+pub mod suppress;

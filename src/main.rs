@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use cli::{Cli, Command, CommonArgs, ConfigAction, GitArgs, RulesAction, ScanArgs, WeakSecrets};
 use leakhound::baseline::Baseline;
-use leakhound::config::{self, Allowed, Config};
+use leakhound::config::{self, Config};
 use leakhound::history::{self, HistoryOptions};
 use leakhound::proof;
 use leakhound::report::{self, ReportOptions};
@@ -16,6 +16,7 @@ use leakhound::run;
 use leakhound::scan::{unix_now, ScanOptions, Scanner};
 use leakhound::source::git;
 use leakhound::source::walk::WalkOptions;
+use leakhound::suppress;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
         Command::Git(args) => git(args),
         Command::Rules { action } => rules(action),
         Command::Config { action } => config_cmd(action),
-        Command::InstallHook { repo, force } => hook::install(&repo, force),
+        Command::InstallHook { repo, force } => hook::install(&repo, force).map(|()| EXIT_CLEAN),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -143,25 +144,13 @@ fn finish(
     cfg: &Config,
     full: bool,
 ) -> Result<u8> {
-    let weak_tokens = match common.weak_secrets {
-        WeakSecrets::Auto => proof::weak_budget(result.summary.bytes),
-        WeakSecrets::Tokens(n) => n,
-    };
-    let proof_opts = proof::ProofOptions {
-        verify: !common.no_verify,
-        weak_tokens,
-    };
-    let unchecked = proof::settle(&mut result.findings, rules, &proof_opts);
-    if unchecked > 0 {
-        result.summary.warnings.push(format!(
-            "{unchecked} HS token(s) not checked against the common JWT secret list (budget {weak_tokens} for this scan's size); --weak-secrets all checks them all"
-        ));
+    prove(common, result, rules);
+    suppress::accepted(&mut result.findings, cfg, &mut result.summary.suppressed);
+    if let Some(path) = &common.write_baseline {
+        write_baseline(path, result)?;
     }
-    suppress(common, result, cfg, full)?;
-    for f in &mut result.findings {
-        if let Some(sev) = cfg.severity(&f.rule_id) {
-            f.severity = sev;
-        }
+    if let Some(path) = &common.baseline {
+        apply_baseline(common, path, result, full)?;
     }
     for w in &result.summary.warnings {
         eprintln!("leakhound: warning: {w}");
@@ -190,53 +179,51 @@ fn finish(
     })
 }
 
-/// Removes accepted findings (inline markers, the configuration's allowlist, the baseline)
-/// and counts them by mechanism; writes, reports on and prunes the baseline as asked.
-fn suppress(
+/// Offline proof within the `--weak-secrets` budget; says how many tokens it left.
+fn prove(common: &CommonArgs, result: &mut run::ScanResult, rules: &RuleSet) {
+    let weak_tokens = match common.weak_secrets {
+        WeakSecrets::Auto => proof::weak_budget(result.summary.bytes),
+        WeakSecrets::Tokens(n) => n,
+    };
+    let opts = proof::ProofOptions {
+        verify: !common.no_verify,
+        weak_tokens,
+    };
+    let unchecked = proof::settle(&mut result.findings, rules, &opts);
+    if unchecked > 0 {
+        result.summary.warnings.push(format!(
+            "{unchecked} HS token(s) not checked against the common JWT secret list (budget {weak_tokens} for this scan's size); --weak-secrets all checks them all"
+        ));
+    }
+}
+
+fn write_baseline(path: &Path, result: &mut run::ScanResult) -> Result<()> {
+    let n = result.findings.len();
+    suppress::into_baseline(&mut result.findings, &mut result.summary.suppressed)
+        .save(path)
+        .with_context(|| format!("{}: cannot write baseline", path.display()))?;
+    eprintln!(
+        "leakhound: wrote {n} finding(s) to baseline {}",
+        path.display()
+    );
+    Ok(())
+}
+
+/// Drops baselined findings; reports and prunes stale entries as asked. Stale entries mean
+/// something only when the scan was `full` (not a range or the staged changes).
+fn apply_baseline(
     common: &CommonArgs,
+    path: &Path,
     result: &mut run::ScanResult,
-    cfg: &Config,
     full: bool,
 ) -> Result<()> {
-    let counts = &mut result.summary.suppressed;
-    let mut bump = |k: &str, n: usize| {
-        if n > 0 {
-            *counts.entry(k.to_string()).or_insert(0) += n;
-        }
-    };
-    result.findings.retain(|f| {
-        let why = if f.allowed_inline {
-            Some("inline")
-        } else {
-            cfg.allows(f).map(|a| match a {
-                Allowed::Path => "config-path",
-                Allowed::Value => "config-value",
-                Allowed::Example => "config-example",
-            })
-        };
-        why.inspect(|w| bump(w, 1)).is_none()
-    });
-    if let Some(path) = &common.write_baseline {
-        Baseline::of(&result.findings)
-            .save(path)
-            .with_context(|| format!("{}: cannot write baseline", path.display()))?;
-        eprintln!(
-            "leakhound: wrote {} finding(s) to baseline {}",
-            result.findings.len(),
-            path.display()
-        );
-        bump("baseline", result.findings.len());
-        result.findings.clear();
-    }
-    let Some(path) = &common.baseline else {
-        return Ok(());
-    };
     let mut baseline =
         Baseline::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let stale = baseline.stale(&result.findings);
-    let before = result.findings.len();
-    result.findings.retain(|f| !baseline.contains(f));
-    bump("baseline", before - result.findings.len());
+    let stale = suppress::baselined(
+        &mut result.findings,
+        &baseline,
+        &mut result.summary.suppressed,
+    );
     if common.baseline_report {
         for e in &stale {
             eprintln!(

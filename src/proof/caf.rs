@@ -14,7 +14,7 @@ const MOBILE_TOKEN: &str = "caf.mobile-token";
 
 /// CAF client ids seen in the scan, each with the finding it was first seen in: values of
 /// CAF-named client-id settings and the `iss` of tokens found by CAF rules.
-fn client_ids(findings: &[Finding]) -> HashMap<String, usize> {
+pub fn client_ids(findings: &[Finding]) -> HashMap<String, usize> {
     let mut ids = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
         let id = if f.rule_id == CLIENT_ID {
@@ -33,8 +33,7 @@ fn client_ids(findings: &[Finding]) -> HashMap<String, usize> {
 
 /// A JWT whose issuer is a CAF client id seen elsewhere in the scan is a CAF mobile token,
 /// even where nothing around it mentions CAF.
-pub fn classify_tokens(findings: &mut [Finding], specs: &Specs) {
-    let ids = client_ids(findings);
+pub fn classify_tokens(findings: &mut [Finding], specs: &Specs, ids: &HashMap<String, usize>) {
     for t in 0..findings.len() {
         let f = &findings[t];
         if f.rule_id.starts_with("caf.") || specs.report(f) != Report::Always {
@@ -57,8 +56,7 @@ pub fn classify_tokens(findings: &mut [Finding], specs: &Specs) {
 
 /// A client secret in the same file or bundle as a CAF client id is the CAF client secret.
 /// Bundle members share the outer path, so "same path" covers both.
-pub fn pair_client_secrets(findings: &mut [Finding], specs: &Specs) {
-    let ids = client_ids(findings);
+pub fn pair_client_secrets(findings: &mut [Finding], specs: &Specs, ids: &HashMap<String, usize>) {
     let mut id_at: HashMap<String, usize> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
         let caf_id =

@@ -108,8 +108,10 @@ pub fn weak_budget(bytes: u64) -> usize {
 /// weak-secret budget left unchecked.
 pub fn settle(findings: &mut Vec<Finding>, rules: &RuleSet, opts: &ProofOptions) -> usize {
     let specs = Specs::new(rules);
-    caf::classify_tokens(findings, &specs);
-    caf::pair_client_secrets(findings, &specs);
+    // Reclassifying tokens only adds CAF tokens whose iss is already an id: one pass serves.
+    let ids = caf::client_ids(findings);
+    caf::classify_tokens(findings, &specs, &ids);
+    caf::pair_client_secrets(findings, &specs, &ids);
     let mut unchecked = 0;
     if opts.verify {
         let (proofs, skipped) = find_proofs(findings, &specs, opts.weak_tokens);
