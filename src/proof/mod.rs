@@ -28,6 +28,9 @@ const WEAK_LIST: &str = "a common JWT secret from wallarm/jwt-secrets";
 /// cost stays bounded.
 pub const MAX_CANDIDATES: usize = 10_000;
 
+/// A key's message names this many of the tokens it signs; JSON and SARIF list them all.
+const SHOWN_LINKS: usize = 3;
+
 /// Rule ids the proof step gives meaning to.
 mod ids {
     pub const PRIVATE_PEM: &str = "private-key.pem";
@@ -341,9 +344,19 @@ fn apply(findings: &mut [Finding], proofs: &[(usize, By)]) {
     for f in findings.iter_mut().filter(|f| !f.signs.is_empty()) {
         f.severity = Severity::Critical;
         let n = f.signs.len();
+        let mut at: Vec<String> = f
+            .signs
+            .iter()
+            .take(SHOWN_LINKS)
+            .map(|l| format!("{}:{}", l.location, l.line))
+            .collect();
+        if n > SHOWN_LINKS {
+            at.push(format!("+{} more", n - SHOWN_LINKS));
+        }
         f.message = format!(
-            "confirmed signing key: signs {n} token{} found in this scan; {}",
+            "confirmed signing key: signs {n} token{} found in this scan ({}); {}",
             if n == 1 { "" } else { "s" },
+            at.join(", "),
             f.message
         );
     }

@@ -271,3 +271,125 @@ fn weak_secret_budget_is_explicit_and_adjustable() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("expected auto, all or a number"));
 }
+
+/// Every case of the proof issue in one tree, and the three formats must tell the same story:
+/// each JSON link appears in the text line and as the SARIF related location, flags match,
+/// and a token nothing verifies has no link anywhere.
+#[test]
+fn every_proof_case_agrees_in_text_json_and_sarif() {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::signature::{SignatureEncoding, Signer};
+    let pem = std::fs::read_to_string(fixtures("mixed/keys/test_only_id_rsa")).unwrap();
+    let signer =
+        rsa::pkcs1v15::SigningKey::<Sha256>::new(rsa::RsaPrivateKey::from_pkcs1_pem(&pem).unwrap());
+    let rs_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256"}"#),
+        URL_SAFE_NO_PAD.encode(CLAIMS)
+    );
+    let rs = format!(
+        "{rs_input}.{}",
+        URL_SAFE_NO_PAD.encode(signer.sign(rs_input.as_bytes()).to_vec())
+    );
+    let none = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#),
+        URL_SAFE_NO_PAD.encode(CLAIMS)
+    );
+    let expired = hs256(
+        r#"{"sub":"old","exp":1600000000}"#,
+        b"key-nowhere-in-this-scan-77",
+    );
+    let sample = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+    let dir = tree(&[
+        ("config/.env", &format!("PORT=8080\nJWT_SECRET={KEY}\n")),
+        (
+            "client/api.js",
+            &format!("const token = '{}';\n", hs256(CLAIMS, KEY.as_bytes())),
+        ),
+        (
+            "deploy/sa.json",
+            &format!(
+                "{{\"private_key\": {}}}\n",
+                serde_json::to_string(&pem).unwrap()
+            ),
+        ),
+        ("web/rs.js", &format!("const rs = '{rs}';\n")),
+        ("docs/sample.md", &format!("{sample}\n")),
+        ("tokens/none.txt", &format!("{none}\n")),
+        ("tokens/expired.txt", &format!("{expired}\n")),
+    ]);
+    let p = dir.path().to_str().unwrap();
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let text = stdout(&run(&["scan", p, "--now", NOW]));
+    let sarif: Value =
+        serde_json::from_slice(&run(&["scan", p, "--format", "sarif", "--now", NOW]).stdout)
+            .unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(results.len(), findings.len());
+    let mut linked = 0;
+    for f in findings {
+        let line = f["line"].as_u64().unwrap();
+        let r = results
+            .iter()
+            .find(|r| {
+                let loc = &r["locations"][0]["physicalLocation"];
+                r["ruleId"] == f["rule_id"]
+                    && loc["artifactLocation"]["uri"] == f["path"]
+                    && loc["region"]["startLine"] == line
+            })
+            .unwrap_or_else(|| panic!("a SARIF result for {f}"));
+        let text_line = text
+            .lines()
+            .find(|l| {
+                l.contains(&format!("  {}  ", f["rule_id"].as_str().unwrap()))
+                    && l.trim_start().starts_with(&format!("{line}:"))
+                    && l.contains(f["fingerprint"].as_str().unwrap().get(..12).unwrap())
+            })
+            .unwrap_or_else(|| panic!("a text line for {f}\n{text}"));
+        assert_eq!(r["properties"]["severity"], f["severity"]);
+        assert!(text_line.contains(f["severity"].as_str().unwrap()));
+        if let Some(j) = f.get("jwt") {
+            assert_eq!(r["properties"]["jwt"]["flags"], j["flags"]);
+        }
+        let links: Vec<&Value> = f
+            .get("verified_by")
+            .into_iter()
+            .chain(
+                f.get("signs")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            )
+            .filter(|l| l["line"].as_u64() > Some(0))
+            .collect();
+        let related = r["relatedLocations"].as_array().map_or(0, Vec::len);
+        assert_eq!(related, links.len(), "{f}");
+        for (i, l) in links.iter().enumerate() {
+            let rl = &r["relatedLocations"][i]["physicalLocation"];
+            assert_eq!(rl["artifactLocation"]["uri"], l["location"]);
+            assert_eq!(rl["region"]["startLine"], l["line"]);
+            let at = format!("{}:{}", l["location"].as_str().unwrap(), l["line"]);
+            assert!(text_line.contains(&at), "text names {at}: {text_line}");
+            linked += 1;
+        }
+    }
+    assert_eq!(linked, 4, "HS key<->token and RSA key<->token, both ways");
+    let flags =
+        |path: &str| findings.iter().find(|f| f["path"] == path).unwrap()["jwt"]["flags"].clone();
+    assert_eq!(flags("tokens/none.txt")[0], "unsigned");
+    assert_eq!(flags("tokens/expired.txt")[0], "expired");
+    assert!(text.contains("unsigned (alg none)") && text.contains(", expired"));
+    let sample_f = findings
+        .iter()
+        .find(|f| f["path"] == "docs/sample.md")
+        .unwrap();
+    assert_eq!(sample_f["verified_by"]["rule_id"], "public-secret");
+    assert!(text.contains("signed with a publicly known secret (jwt.io's example secret)"));
+    let expired_f = findings
+        .iter()
+        .find(|f| f["path"] == "tokens/expired.txt")
+        .unwrap();
+    assert!(expired_f.get("verified_by").is_none());
+}
