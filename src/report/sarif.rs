@@ -39,7 +39,9 @@ pub fn write(
         let mut kept = ranked[..keep].to_vec();
         kept.sort_unstable();
         let chosen: Vec<&Finding> = kept.iter().map(|&i| &result.findings[i]).collect();
-        let text = serde_json::to_vec_pretty(&build(&chosen, rules, opts))?;
+        let mut log = build(&chosen, rules, opts);
+        note_suppressed(&mut log, &result.summary.suppressed);
+        let text = serde_json::to_vec_pretty(&log)?;
         if keep == 0 || gzip_len(&text)? <= MAX_GZIP_BYTES {
             break text;
         }
@@ -54,6 +56,18 @@ pub fn write(
     }
     out.write_all(&text)?;
     writeln!(out)
+}
+
+/// Findings accepted by a marker, the configuration or a baseline are not results; the run
+/// says how many there were, by mechanism, as the text and JSON summaries do.
+fn note_suppressed(log: &mut Sarif, counts: &BTreeMap<String, usize>) {
+    if counts.is_empty() {
+        return;
+    }
+    if let Some(run) = log.runs.first_mut() {
+        let extra = BTreeMap::from([("suppressed".to_string(), json!(counts))]);
+        run.properties = Some(PropertyBag::builder().additional_properties(extra).build());
+    }
 }
 
 fn gzip_len(bytes: &[u8]) -> io::Result<usize> {

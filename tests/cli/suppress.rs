@@ -34,6 +34,11 @@ fn inline_markers_in_any_comment_syntax_suppress_their_line_only() {
     );
     assert_eq!(doc["summary"]["suppressed"]["inline"], 3);
     assert_eq!(out.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(
+        &run(&["scan", dir.path().to_str().unwrap(), "--format", "sarif"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(sarif["runs"][0]["properties"]["suppressed"]["inline"], 3);
     let text = stdout(&run(&["scan", dir.path().to_str().unwrap()]));
     assert!(
         text.contains("1 findings") && text.contains("3 suppressed (inline 3)"),
