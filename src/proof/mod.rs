@@ -277,12 +277,12 @@ fn promote(findings: &mut [Finding], specs: &Specs, proofs: &[(usize, By)]) {
         let By::Key(k) = by else { continue };
         let caf_token = findings[t].rule_id.starts_with("caf.");
         if caf_token && specs.report(&findings[k]) == Report::WhenProven {
-            let why = format!(
-                "signs the CAF token at {}:{}",
-                findings[t].location(),
-                findings[t].start.line
+            reclassify(
+                &mut findings[k],
+                specs,
+                ids::CAF_SECRET,
+                "identified by the CAF token it signs",
             );
-            reclassify(&mut findings[k], specs, ids::CAF_SECRET, &why);
         }
     }
 }

@@ -174,3 +174,39 @@ val token = Jwts.builder().setIssuer(BuildConfig.CAF_CLIENT_ID).signWith(key).co
     let f = &all_by_rule(&doc, "caf.token-minted-client-side")[0];
     assert_eq!(f["severity"], "critical");
 }
+
+#[test]
+fn a_literal_that_signs_a_caf_token_is_the_caf_client_secret() {
+    let secret = "Hn4kT8wQ2mV6zR1xC9bL5pJ3";
+    let token = hs256(&mobile_claims(CLIENT_ID), secret.as_bytes());
+    let dir = tree(&[
+        (
+            "backend/settings.py",
+            &format!("SIGNER_SECRET = \"{secret}\"\nOTHER_SECRET = \"Zx8cV6bN4mQ2wE9rT7yU5iO3\"\n"),
+        ),
+        (
+            "app/lib/kyc.dart",
+            &format!(
+                "import 'package:caf_face_liveness/face_liveness.dart';\nconst t = \"{token}\";\n"
+            ),
+        ),
+    ]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    assert_eq!(
+        triples(&doc),
+        vec![
+            ("caf.client-secret".into(), "backend/settings.py".into(), 1),
+            ("caf.jwt-context".into(), "app/lib/kyc.dart".into(), 2),
+        ],
+        "the literal that signs nothing stays unreported"
+    );
+    let key = by_rule(&doc, "caf.client-secret");
+    assert!(key["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("; identified by the CAF token it signs"));
+    assert_eq!(
+        by_rule(&doc, "caf.jwt-context")["verified_by"]["fingerprint"],
+        key["fingerprint"]
+    );
+}
