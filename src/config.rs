@@ -56,6 +56,8 @@ pub struct Config {
     extra: Vec<RuleSpec>,
     /// The extra rules' example texts: the configuration file itself is not a leak.
     examples: Vec<String>,
+    /// Line of each extra rule's `id`, so a rule that does not compile is named by line.
+    rule_lines: HashMap<String, usize>,
 }
 
 /// A configuration problem: `file:line: message`.
@@ -148,7 +150,7 @@ impl Config {
             let re = Regex::new(v.get_ref()).map_err(|e| {
                 err(
                     Some(v.span()),
-                    format!("bad value regex: {}", first_line(&e)),
+                    format!("bad value regex: {}", crate::rules::regex_error(&e)),
                 )
             })?;
             values.push(re);
@@ -194,6 +196,7 @@ impl Config {
                 .flat_map(|r| r.examples.iter().chain(&r.negative_examples).cloned())
                 .collect(),
             extra: file.rules,
+            rule_lines: id_lines(text),
         })
     }
 
@@ -207,7 +210,10 @@ impl Config {
             .extend(&name, std::mem::take(&mut self.extra))
             .map_err(|e| ConfigError {
                 file: PathBuf::from(&name),
-                line: None,
+                line: e
+                    .rule
+                    .as_ref()
+                    .and_then(|id| self.rule_lines.get(id).copied()),
                 message: match e.rule {
                     Some(id) => format!("rule {id}: {}", e.message),
                     None => e.message,
@@ -243,19 +249,19 @@ impl Config {
     }
 }
 
+/// `id = "…"` lines (rule ids) and their 1-based numbers.
+fn id_lines(text: &str) -> HashMap<String, usize> {
+    let re = Regex::new(r#"^\s*id\s*=\s*["']([^"']+)["']"#).expect("id regex compiles");
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| Some((re.captures(l)?.get(1)?.as_str().to_string(), i + 1)))
+        .collect()
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
         .iter()
         .filter(|&&b| b == b'\n')
         .count()
         + 1
-}
-
-fn first_line(e: &regex::Error) -> String {
-    e.to_string()
-        .lines()
-        .rfind(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim()
-        .to_string()
 }

@@ -221,3 +221,87 @@ fn pss<D: Digest + FixedOutputReset>(key: RsaPublicKey, input: &[u8], sig: &[u8]
     use rsa::pss::{Signature, VerifyingKey};
     Signature::try_from(sig).is_ok_and(|s| VerifyingKey::<D>::new(key).verify(input, &s).is_ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B;
+    use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+
+    const INPUT: &[u8] = b"eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0";
+
+    fn verifies(key: Option<PublicKey>, alg: &str, sig: &[u8]) -> bool {
+        key.expect("key parses").verifies(alg, INPUT, sig)
+    }
+
+    #[test]
+    fn ec_keys_in_sec1_pkcs8_spki_and_jwk() {
+        use p256::ecdsa::signature::Signer;
+        let sk = p256::SecretKey::from_slice(&[3u8; 32]).unwrap();
+        let sig: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from(&sk).sign(INPUT);
+        let sig = sig.to_bytes();
+        let sec1 = sk.to_sec1_pem(LineEnding::LF).unwrap();
+        assert!(verifies(from_pem(&sec1), "ES256", &sig));
+        let escaped = sec1.replace('\n', "\\n");
+        assert!(
+            verifies(from_pem(&escaped), "ES256", &sig),
+            "PEM inside a JSON string"
+        );
+        let spki = sk.public_key().to_public_key_pem(LineEnding::LF).unwrap();
+        assert!(verifies(from_pem(&spki), "ES256", &sig));
+        assert!(
+            !verifies(from_pem(&spki), "ES384", &sig),
+            "alg must match the curve"
+        );
+        let point = sk.public_key().to_sec1_bytes();
+        let jwk = format!(
+            r#""kty":"EC","crv":"P-256","x":"{}","y":"{}""#,
+            B.encode(&point[1..33]),
+            B.encode(&point[33..])
+        );
+        assert!(verifies(from_jwk(&jwk), "ES256", &sig));
+
+        let sk384 = p384::SecretKey::from_slice(&[5u8; 48]).unwrap();
+        let sig384: p384::ecdsa::Signature = p384::ecdsa::SigningKey::from(&sk384).sign(INPUT);
+        let pem = sk384.to_pkcs8_pem(LineEnding::LF).unwrap();
+        assert!(verifies(from_pem(&pem), "ES384", &sig384.to_bytes()));
+
+        // p521 0.13 verifies but does not sign; check the key parses to its curve.
+        let mut scalar = [6u8; 66];
+        scalar[0] = 0; // below the P-521 group order
+        let sk521 = p521::SecretKey::from_slice(&scalar).unwrap();
+        let pem = sk521.to_sec1_pem(LineEnding::LF).unwrap();
+        assert!(matches!(from_pem(&pem), Some(PublicKey::P521(_))));
+    }
+
+    #[test]
+    fn ed25519_keys_in_pkcs8_spki_and_jwk() {
+        use ed25519_dalek::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _};
+        use ed25519_dalek::Signer;
+        let sk = ed25519_dalek::SigningKey::from_bytes(&[4u8; 32]);
+        let sig = sk.sign(INPUT).to_bytes();
+        let pkcs8 = sk.to_pkcs8_pem(LineEnding::LF).unwrap();
+        assert!(verifies(from_pem(&pkcs8), "EdDSA", &sig));
+        let spki = sk
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap();
+        assert!(verifies(from_pem(&spki), "EdDSA", &sig));
+        let jwk = format!(
+            r#"{{ kty: 'OKP', crv: 'Ed25519', x: '{}' }}"#,
+            B.encode(sk.verifying_key().as_bytes())
+        );
+        assert!(verifies(from_jwk(&jwk), "EdDSA", &sig), "JS object literal");
+        let mut bad = sig;
+        bad[0] ^= 1;
+        assert!(!verifies(from_pem(&spki), "EdDSA", &bad));
+    }
+
+    #[test]
+    fn garbage_is_no_key() {
+        assert!(from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----").is_none());
+        assert!(from_jwk(r#""kty":"RSA","n":"!!","e":"AQAB""#).is_none());
+        assert!(from_jwk(r#""kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA""#).is_none());
+        assert!(!is_asymmetric("HS256") && is_asymmetric("PS384"));
+    }
+}

@@ -271,6 +271,18 @@ impl RuleSet {
     }
 }
 
+/// A regex error on one line: its last line names the cause (`unclosed character class`);
+/// the lines above draw a caret under the pattern.
+pub fn regex_error(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let cause = text
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    cause.strip_prefix("error: ").unwrap_or(cause).to_string()
+}
+
 fn compile(source: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     let err = |message: String| RuleError {
         source: source.to_string(),
@@ -284,7 +296,7 @@ fn compile(source: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
             .unicode(false)
             .size_limit(REGEX_SIZE_LIMIT)
             .build()
-            .map_err(|e| err(format!("bad {what} regex: {e}")))
+            .map_err(|e| err(format!("bad {what} regex: {}", regex_error(&e))))
     };
     let regex = build(&spec.pattern, "pattern")?;
     let names: Vec<&str> = regex.capture_names().flatten().collect();

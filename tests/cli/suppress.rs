@@ -136,6 +136,10 @@ fn config_check_names_file_line_and_cause() {
             "[severity]\n\"jwt.token\" = \"urgent\"\n",
             ":2: unknown variant `urgent`",
         ),
+        (
+            "[[rules]]\nid = \"x.bad\"\nname = \"x\"\ndescription = \"x\"\nseverity = \"low\"\nconfidence = \"low\"\nkeywords = [\"k\"]\npattern = '(?P<secret>k['\nremediation = \"x\"\nexamples = [\"k\", \"k\"]\nnegative_examples = [\"a\", \"b\"]\n",
+            ":2: rule x.bad: bad pattern regex",
+        ),
     ];
     for (text, want) in cases {
         let dir = tree(&[(".leakhound.toml", text)]);
