@@ -177,6 +177,20 @@ fn push_and_schedule_pick_their_ranges() {
         outputs.contains("range=history") && outputs.contains("failing=0\n"),
         "{outputs}"
     );
+    let (bad, _, _) = run_step(
+        "scan",
+        dir.path(),
+        &[
+            ("GITHUB_EVENT_NAME", "schedule"),
+            ("INPUT_FAIL_ON", "sometimes"),
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stdout(&bad).contains("Unknown fail-on 'sometimes'"),
+        "{}",
+        stdout(&bad)
+    );
 }
 
 #[test]
