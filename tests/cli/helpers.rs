@@ -158,3 +158,88 @@ pub fn sarif_check(sarif: &Path, secrets: &[&str]) -> String {
         .unwrap_or(&format!("{text}{}", String::from_utf8_lossy(&out.stderr)))
         .to_string()
 }
+
+/// How a run under [`run_hostile`] ended.
+pub struct Limited {
+    pub out: Output,
+    /// Wall time of the child.
+    pub secs: f64,
+}
+
+/// Address-space cap for hostile-input runs: a parser that allocates what the input claims
+/// instead of what it holds dies here, as a failed test rather than a swapping CI machine.
+pub const HOSTILE_AS_KIB: u64 = 1024 * 1024;
+/// Wall-time cap for hostile-input runs, generous for a debug build on 2 cores.
+pub const HOSTILE_SECS: u64 = 60;
+
+/// Runs `leakhound ARGS` in `cwd` with at most 1 GiB of address space and 60 s of wall time
+/// (bash's `ulimit -v` and coreutils' `timeout`), so a regression fails instead of hanging.
+pub fn run_hostile(cwd: &Path, args: &[&str]) -> Limited {
+    let started = std::time::Instant::now();
+    let out = Command::new("timeout")
+        .arg("--kill-after=5")
+        .arg(HOSTILE_SECS.to_string())
+        .arg("bash")
+        .arg("-c")
+        .arg(format!("ulimit -v {HOSTILE_AS_KIB} && exec \"$0\" \"$@\""))
+        .arg(bin())
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .output()
+        .expect("timeout and bash run");
+    Limited {
+        out,
+        secs: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Asserts a hostile run ended as documented: exit 0, 1 or 2 (never a signal or the timeout's
+/// 124), a warning on stderr containing `warning`, and a finding of `rule` in `sibling`.
+pub fn assert_survives(run: &Limited, warning: &str, rule: &str, sibling: &str) {
+    let o = &run.out;
+    let code = o.status.code();
+    assert!(
+        matches!(code, Some(0..=2)),
+        "exit {code:?} after {:.1}s\nstderr: {}",
+        run.secs,
+        stderr(o)
+    );
+    assert!(
+        stderr(o).contains(warning),
+        "no warning containing {warning:?}\nstderr: {}",
+        stderr(o)
+    );
+    let doc: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("json output: {e}\nstderr: {}", stderr(o)));
+    let hit = doc["findings"].as_array().is_some_and(|a| {
+        a.iter().any(|f| {
+            f["rule_id"] == rule && f["path"].as_str().is_some_and(|p| p.ends_with(sibling))
+        })
+    });
+    assert!(hit, "{rule} in {sibling} not reported\nstdout: {}", stdout(o));
+}
+
+/// A file with a real-looking secret to lay beside a hostile input: `(name, content, rule)`.
+/// Every hostile case asserts this is still reported, so one bad input never hides the rest.
+pub const SIBLING: (&str, &str, &str) = (
+    "sibling.js",
+    "const token = \"ghp_R8xYq2mZkT4vWn6pLs9dHj3fGb7cQa1eUo5i\";\n",
+    "github.token",
+);
+
+/// A temporary directory holding `name` = `bytes` and the [`SIBLING`] file.
+pub fn hostile_tree(name: &str, bytes: &[u8]) -> tempfile::TempDir {
+    let dir = tree(&[(SIBLING.0, SIBLING.1)]);
+    let p = dir.path().join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, bytes).unwrap();
+    dir
+}
+
+/// Scans `dir` as JSON under [`run_hostile`]'s limits.
+pub fn scan_hostile(dir: &Path, extra: &[&str]) -> Limited {
+    let mut args = vec!["scan", ".", "--format", "json", "--now", NOW];
+    args.extend_from_slice(extra);
+    run_hostile(dir, &args)
+}
