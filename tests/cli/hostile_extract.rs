@@ -1,0 +1,1 @@
+//! Hostile inputs: see issue 10.
