@@ -145,7 +145,7 @@ pub fn sarif_check(sarif: &Path, secrets: &[&str]) -> String {
     .unwrap();
     let list = dir.path().join("secrets.txt");
     std::fs::write(&list, secrets.join("\n")).unwrap();
-    let out = Command::new("python3")
+    let out = Command::new(tool("python3"))
         .arg(dir.path().join("tools/sarif_check.py"))
         .arg(sarif)
         .arg("--secrets")
@@ -242,4 +242,34 @@ pub fn scan_hostile(dir: &Path, extra: &[&str]) -> Limited {
     let mut args = vec!["scan", ".", "--format", "json", "--now", NOW];
     args.extend_from_slice(extra);
     run_hostile(dir, &args)
+}
+
+/// A tool the tests drive (`python3` with jsonschema and PyYAML, `pre-commit`), from the
+/// directory `tests/run` puts in `LEAKHOUND_TEST_TOOLS` (its virtual environment's `bin`).
+/// Tests never guess where tools live: without the variable they fail, naming the command.
+pub fn tool(name: &str) -> PathBuf {
+    match std::env::var_os("LEAKHOUND_TEST_TOOLS") {
+        Some(dir) => {
+            let p = PathBuf::from(dir).join(name);
+            assert!(
+                p.exists(),
+                "{} is missing: run `bash tests/run` (it installs the test tools)",
+                p.display()
+            );
+            p
+        }
+        None => panic!(
+            "LEAKHOUND_TEST_TOOLS is not set: run the tests with `bash tests/run`, which installs \
+             {name} and the other test tools into target/test-venv"
+        ),
+    }
+}
+
+/// The cargo target directory of this build (`tests/run` sets `LEAKHOUND_TARGET_DIR`), for
+/// tests that seed another cargo build with this one's compiled dependencies.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("LEAKHOUND_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => panic!("LEAKHOUND_TARGET_DIR is not set: run the tests with `bash tests/run`"),
+    }
 }
