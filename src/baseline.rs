@@ -24,10 +24,32 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// A baseline is input like any other: a fingerprint is 64 hex digits and the rule and
+    /// path are printable, so every later use (slicing, printing to a terminal) is safe.
+    fn validate(&self) -> Result<(), String> {
+        if self.fingerprint.len() != 64 || !self.fingerprint.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            return Err(format!(
+                "fingerprint '{}' is not 64 hex digits",
+                crate::report::terminal_safe(&self.fingerprint)
+            ));
+        }
+        for (what, value) in [("rule", &self.rule), ("path", &self.path)] {
+            if value.is_empty() || value.chars().any(char::is_control) {
+                return Err(format!(
+                    "{what} '{}' is empty or holds control characters",
+                    crate::report::terminal_safe(value)
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn of(f: &Finding) -> Entry {
+        // Stored as shown: a file name with control characters round-trips and stays printable.
         Entry {
-            rule: f.rule_id.clone(),
-            path: f.location(),
+            rule: crate::report::terminal_safe(&f.rule_id).into_owned(),
+            path: crate::report::terminal_safe(&f.location()).into_owned(),
             fingerprint: f.fingerprint.clone(),
         }
     }
@@ -64,6 +86,10 @@ impl Baseline {
                 "baseline version {} is not supported",
                 file.version
             ));
+        }
+        for (i, e) in file.entries.iter().enumerate() {
+            e.validate()
+                .map_err(|cause| format!("entry {}: {cause}", i + 1))?;
         }
         Ok(Baseline {
             entries: file.entries.into_iter().collect(),

@@ -10,7 +10,7 @@ use leakhound::baseline::Baseline;
 use leakhound::config::{self, Config};
 use leakhound::history::{self, HistoryOptions};
 use leakhound::proof;
-use leakhound::report::{self, ReportOptions};
+use leakhound::report::{self, terminal_safe, ReportOptions};
 use leakhound::rules::{check, Report, RuleSet};
 use leakhound::run;
 use leakhound::scan::{unix_now, ScanOptions, Scanner};
@@ -20,6 +20,21 @@ use leakhound::suppress;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+
+/// `println!` that ends the program quietly when the reader has gone (`leakhound rules list |
+/// head`), as ripgrep does, instead of panicking on the closed pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("leakhound: error: standard output: {e}");
+            std::process::exit(2);
+        }
+    }};
+}
 
 const EXIT_CLEAN: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
@@ -153,10 +168,14 @@ fn finish(
         apply_baseline(common, path, result, full)?;
     }
     for w in &result.summary.warnings {
-        eprintln!("leakhound: warning: {w}");
+        eprintln!("leakhound: warning: {}", terminal_safe(w));
     }
     for e in &result.summary.errors {
-        eprintln!("leakhound: error: {}: {}", e.path, e.cause);
+        eprintln!(
+            "leakhound: error: {}: {}",
+            terminal_safe(&e.path),
+            terminal_safe(&e.cause)
+        );
     }
     let to_terminal = common.output.is_none() && std::io::stdout().is_terminal();
     let opts = ReportOptions {
@@ -165,7 +184,13 @@ fn finish(
         quiet: common.quiet,
         sarif_category: common.sarif_category.clone(),
     };
-    write_report(common, result, rules, &opts)?;
+    if let Err(e) = write_report(common, result, rules, &opts) {
+        // A reader that stopped early (`| head`) is not a failure: the exit code still says
+        // what was found.
+        if !is_broken_pipe(&e) {
+            return Err(e);
+        }
+    }
     let failing = common
         .fail_on
         .threshold()
@@ -226,11 +251,12 @@ fn apply_baseline(
     );
     if common.baseline_report {
         for e in &stale {
+            // Entries are validated on load (printable rule and path, 64 hex digits).
             eprintln!(
                 "leakhound: stale baseline entry: {} {} fp={}",
                 e.rule,
                 e.path,
-                &e.fingerprint[..12.min(e.fingerprint.len())]
+                &e.fingerprint[..12]
             );
         }
         eprintln!(
@@ -292,9 +318,9 @@ fn rules(action: RulesAction) -> Result<u8> {
             let scanner = Scanner::new(rules, ScanOptions::default());
             let (failures, count) = check::check(&scanner);
             for f in &failures {
-                println!("FAIL {} {}: {}", f.rule, f.which, f.problem);
+                outln!("FAIL {} {}: {}", f.rule, f.which, f.problem);
             }
-            println!(
+            outln!(
                 "{} rules, {} examples: {} passed, {} failed",
                 scanner.rules.rules.len(),
                 count,
@@ -329,7 +355,7 @@ fn config_cmd(action: ConfigAction) -> Result<u8> {
     let (failures, _) = check::check(&scanner);
     let mut failed = false;
     for f in failures.iter().filter(|f| extra.contains(&f.rule)) {
-        println!(
+        outln!(
             "{}: rule {}: {}: {}",
             path.display(),
             f.rule,
@@ -341,7 +367,7 @@ fn config_cmd(action: ConfigAction) -> Result<u8> {
     if failed {
         return Ok(EXIT_FINDINGS);
     }
-    println!(
+    outln!(
         "{}: ok ({} extra rule(s), {} disabled)",
         path.display(),
         extra.len(),
@@ -352,7 +378,7 @@ fn config_cmd(action: ConfigAction) -> Result<u8> {
 
 fn list_rules(rules: &RuleSet, markdown: bool) {
     if markdown {
-        println!("| id | name | severity | reported | tags |\n|---|---|---|---|---|");
+        outln!("| id | name | severity | reported | tags |\n|---|---|---|---|---|");
     }
     for r in &rules.rules {
         let s = &r.spec;
@@ -362,7 +388,7 @@ fn list_rules(rules: &RuleSet, markdown: bool) {
             Report::Never => "never (evidence)",
         };
         if markdown {
-            println!(
+            outln!(
                 "| `{}` | {} | {} | {reported} | {} |",
                 s.id,
                 s.name,
@@ -370,7 +396,7 @@ fn list_rules(rules: &RuleSet, markdown: bool) {
                 s.tags.join(", ")
             );
         } else {
-            println!(
+            outln!(
                 "{:<32} {:<9} {:<16} {:<50} {}",
                 s.id,
                 s.severity.as_str(),
@@ -380,6 +406,13 @@ fn list_rules(rules: &RuleSet, markdown: bool) {
             );
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn num_cpus() -> usize {

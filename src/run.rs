@@ -42,6 +42,8 @@ pub struct Summary {
     pub binary_skipped: u64,
     /// Files skipped for size.
     pub too_large: Vec<Skipped>,
+    /// Files that ignore rules (`.gitignore`, `.ignore`, `.leakhoundignore`) kept out.
+    pub ignored: u64,
     /// Inputs that could not be read.
     pub errors: Vec<InputError>,
     /// Archive limits hit and malformed members: scanned around, reported once each.
@@ -101,11 +103,12 @@ pub fn run(
             });
             continue;
         }
-        walk::walk(root, opts, || {
+        let stats = walk::walk(root, opts, || {
             let mut scratch = Scratch::default();
             let shared = &shared;
             move |event: Event<'_>| on_event(scanner, shared, &mut scratch, event, limits)
         });
+        shared.summary().ignored += stats.ignored;
     }
     let mut findings = shared
         .findings
@@ -171,7 +174,11 @@ fn scan_blob(
 
 fn scan_stdin(scanner: &Scanner, shared: &Shared, max: u64, limits: &Limits) {
     let mut buf = Vec::new();
-    match std::io::stdin().lock().take(max + 1).read_to_end(&mut buf) {
+    match std::io::stdin()
+        .lock()
+        .take(max.saturating_add(1))
+        .read_to_end(&mut buf)
+    {
         Ok(_) if buf.len() as u64 > max => shared.summary().too_large.push(Skipped {
             path: "<stdin>".into(),
             size: buf.len() as u64,

@@ -1,6 +1,6 @@
 //! Human-readable output: findings grouped by file, then one summary line.
 
-use super::ReportOptions;
+use super::{terminal_safe, ReportOptions};
 use crate::finding::{Finding, Severity};
 use crate::run::ScanResult;
 use std::io::{self, Write};
@@ -17,7 +17,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, opts: &ReportOptions) -> 
             if current.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{}", paint(opts, "1", &location))?;
+            writeln!(out, "{}", paint(opts, "1", &terminal_safe(&location)))?;
             current = Some(location);
         }
         write_finding(out, f, opts)?;
@@ -56,15 +56,16 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &ReportOptions) -> io::
         0 => String::new(),
         n => format!(" (+{n} later commits)"),
     };
-    // One finding, one line: multi-line secrets (PEM blocks) show their line breaks escaped.
-    let oneline = |s: String| s.replace('\r', "\\r").replace('\n', "\\n");
+    // One finding, one line: multi-line secrets (PEM blocks) show their line breaks escaped,
+    // and nothing from the scanned input reaches the terminal as a control sequence.
     writeln!(
         out,
-        "  {place}  {sev}  {}  {}{again}  fp={}\n      {}",
-        f.rule_id,
-        f.message,
-        &f.fingerprint[..12],
-        oneline(f.excerpt(opts.show_secrets)),
+        "  {}  {sev}  {}  {}{again}  fp={}\n      {}",
+        terminal_safe(&place),
+        terminal_safe(&f.rule_id),
+        terminal_safe(&f.message),
+        f.fingerprint.get(..12).unwrap_or(&f.fingerprint),
+        terminal_safe(&f.excerpt(opts.show_secrets)),
     )
 }
 
@@ -104,6 +105,12 @@ pub fn summary_line(result: &ScanResult) -> String {
         s.binary_skipped,
         s.too_large.len(),
     );
+    if s.ignored > 0 {
+        line.push_str(&format!(
+            ", {} by ignore rules (--no-ignore scans them)",
+            s.ignored
+        ));
+    }
     if !s.suppressed.is_empty() {
         let parts: Vec<String> = s
             .suppressed
@@ -114,11 +121,11 @@ pub fn summary_line(result: &ScanResult) -> String {
         line.push_str(&format!("; {total} suppressed ({})", parts.join(", ")));
     }
     if !s.too_large.is_empty() {
-        let names: Vec<&str> = s
+        let names: Vec<std::borrow::Cow<str>> = s
             .too_large
             .iter()
             .take(5)
-            .map(|t| t.path.as_str())
+            .map(|t| terminal_safe(&t.path))
             .collect();
         let more = s.too_large.len().saturating_sub(names.len());
         line.push_str(&format!(

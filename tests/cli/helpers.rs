@@ -217,7 +217,11 @@ pub fn assert_survives(run: &Limited, warning: &str, rule: &str, sibling: &str) 
             f["rule_id"] == rule && f["path"].as_str().is_some_and(|p| p.ends_with(sibling))
         })
     });
-    assert!(hit, "{rule} in {sibling} not reported\nstdout: {}", stdout(o));
+    assert!(
+        hit,
+        "{rule} in {sibling} not reported\nstdout: {}",
+        stdout(o)
+    );
 }
 
 /// A file with a real-looking secret to lay beside a hostile input: `(name, content, rule)`.
@@ -234,7 +238,28 @@ pub fn hostile_tree(name: &str, bytes: &[u8]) -> tempfile::TempDir {
     let p = dir.path().join(name);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, bytes).unwrap();
+    keep_for_bench(dir.path());
     dir
+}
+
+/// With `LEAKHOUND_HOSTILE_DIR` set (by `bench/hostile.sh`), copies a hostile tree there under
+/// the running test's name, so the benchmark times exactly the inputs the tests build.
+fn keep_for_bench(dir: &Path) {
+    let Some(out) = std::env::var_os("LEAKHOUND_HOSTILE_DIR") else {
+        return;
+    };
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .replace("::", "-");
+    let dest = PathBuf::from(out).join(name);
+    std::fs::create_dir_all(&dest).unwrap();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), dest.join(e.file_name())).unwrap();
+        }
+    }
 }
 
 /// Scans `dir` as JSON under [`run_hostile`]'s limits.
