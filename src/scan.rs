@@ -75,6 +75,7 @@ impl Scanner {
                 scratch: ScratchRef::Borrowed(scratch),
                 path,
                 out: Expanded::default(),
+                budget: decode::Budget::default(),
             };
             extract::expand(path, bytes, limits, &mut v);
             return v.out;
@@ -84,6 +85,7 @@ impl Scanner {
             scratch: ScratchRef::Owned(Scratch::default()),
             path,
             out: Expanded::default(),
+            budget: decode::Budget::default(),
         };
         let mut merged = Expanded::default();
         for v in extract::expand_parallel(path, bytes, limits, make) {
@@ -104,11 +106,12 @@ impl Scanner {
             code: blob.origin.is_code(),
             client: blob.origin.is_client_side(),
         };
+        let facts = detect::BlobFacts::default();
         let mut hits: Vec<(usize, Detection)> = raw
             .iter()
             .filter_map(|m| {
                 let rule = &self.rules.rules[m.rule];
-                detect::detect(rule, blob.bytes, m, site).map(|d| (m.rule, d))
+                detect::detect(rule, blob.bytes, m, site, &facts).map(|d| (m.rule, d))
             })
             .collect();
         self.collapse(&mut hits);
@@ -129,24 +132,8 @@ impl Scanner {
         *hits = kept;
     }
 
-    fn collapse_group(&self, mut hits: Vec<(usize, Detection)>) -> Vec<(usize, Detection)> {
-        let prio = |i: usize| self.rules.rules[i].spec.priority;
-        hits.sort_by(|a, b| {
-            prio(b.0)
-                .cmp(&prio(a.0))
-                .then(a.1.secret.start.cmp(&b.1.secret.start))
-                .then(a.0.cmp(&b.0))
-        });
-        let mut kept: Vec<(usize, Detection)> = Vec::with_capacity(hits.len());
-        for (rule, d) in hits {
-            let overlaps = kept
-                .iter()
-                .any(|(_, k)| k.secret.start < d.secret.end && d.secret.start < k.secret.end);
-            if !overlaps {
-                kept.push((rule, d));
-            }
-        }
-        kept
+    fn collapse_group(&self, hits: Vec<(usize, Detection)>) -> Vec<(usize, Detection)> {
+        collapse_spans(hits, |i| self.rules.rules[i].spec.priority)
     }
 
     fn to_findings(&self, blob: &Blob, hits: Vec<(usize, Detection)>) -> Vec<Finding> {
@@ -157,6 +144,8 @@ impl Scanner {
         let pos = lines::positions(blob.bytes, &offsets);
         let spans: Vec<std::ops::Range<usize>> =
             hits.iter().map(|(_, d)| d.secret.clone()).collect();
+        let allowed = allowed_inline(blob.bytes, &spans);
+        let masks = union(spans);
         hits.into_iter()
             .enumerate()
             .map(|(i, (ri, d))| {
@@ -175,18 +164,63 @@ impl Scanner {
                     offset: d.secret.start,
                     fingerprint: fingerprint(&rule.spec.id, &secret),
                     message: message(rule, &d),
-                    context: context(blob.bytes, &d.secret, &spans),
+                    context: context(blob.bytes, &d.secret, &masks),
                     secret,
                     jwt: d.jwt,
                     commit: None,
                     later_occurrences: 0,
                     verified_by: None,
                     signs: Vec::new(),
-                    allowed_inline: allowed_inline(blob.bytes, &d.secret),
+                    allowed_inline: allowed[i],
                 }
             })
             .collect()
     }
+}
+
+/// Keeps one hit per secret: hits are taken by priority (highest first), then offset, then
+/// rule, and one is kept when its span overlaps none kept before it. Kept spans never
+/// overlap, so ordered by (start, end) their ends never decrease: the only kept span that
+/// can overlap `[s, e)` is the last one starting before `e`. One ordered-set lookup per hit
+/// instead of a scan of everything kept (which was quadratic in the hit count).
+fn collapse_spans(
+    mut hits: Vec<(usize, Detection)>,
+    prio: impl Fn(usize) -> i32,
+) -> Vec<(usize, Detection)> {
+    hits.sort_by(|a, b| {
+        prio(b.0)
+            .cmp(&prio(a.0))
+            .then(a.1.secret.start.cmp(&b.1.secret.start))
+            .then(a.0.cmp(&b.0))
+    });
+    let mut taken: std::collections::BTreeSet<(usize, usize)> = Default::default();
+    let mut kept: Vec<(usize, Detection)> = Vec::with_capacity(hits.len());
+    for (rule, d) in hits {
+        let (s, e) = (d.secret.start, d.secret.end);
+        let overlaps = taken
+            .range(..(e, 0))
+            .next_back()
+            .is_some_and(|&(_, end)| s < end);
+        if !overlaps {
+            taken.insert((s, e));
+            kept.push((rule, d));
+        }
+    }
+    kept
+}
+
+/// The union of `spans` as sorted, disjoint ranges, for masking by binary search.
+fn union(mut spans: Vec<std::ops::Range<usize>>) -> Vec<std::ops::Range<usize>> {
+    spans.retain(|r| r.start < r.end);
+    spans.sort_unstable_by_key(|r| r.start);
+    let mut out: Vec<std::ops::Range<usize>> = Vec::with_capacity(spans.len());
+    for r in spans {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
 }
 
 /// Comments that mark a reviewed secret, ours and those of the tools teams migrate from.
@@ -196,22 +230,79 @@ const ALLOW_MARKERS: &[&[u8]] = &[
     b"pragma: allowlist secret",
 ];
 
-/// True when a line the secret spans carries an allow marker, in any comment syntax.
-fn allowed_inline(buf: &[u8], secret: &std::ops::Range<usize>) -> bool {
-    let start = memchr::memrchr(b'\n', &buf[..secret.start]).map_or(0, |i| i + 1);
-    let end = memchr::memchr(b'\n', &buf[secret.end..]).map_or(buf.len(), |i| secret.end + i);
-    let lines = &buf[start..end];
-    ALLOW_MARKERS
+/// For each secret, whether a line it spans carries an allow marker, in any comment syntax.
+/// Markers are found once per blob and line bounds by sweeping the secrets in order, so a
+/// long line with many secrets is read a bounded number of times, not once per secret.
+fn allowed_inline(buf: &[u8], secrets: &[std::ops::Range<usize>]) -> Vec<bool> {
+    if secrets.is_empty() {
+        return Vec::new();
+    }
+    let mut markers: Vec<usize> = ALLOW_MARKERS
         .iter()
-        .any(|m| memchr::memmem::find(lines, m).is_some())
+        .flat_map(|m| memchr::memmem::find_iter(buf, m))
+        .collect();
+    if markers.is_empty() {
+        return vec![false; secrets.len()];
+    }
+    markers.sort_unstable();
+    // A marker holds no newline, so it is on a secret's lines exactly when it starts at or
+    // after the first line's start and before the last line's end.
+    let starts = line_starts(buf, secrets);
+    let ends = line_ends(buf, secrets);
+    starts
+        .iter()
+        .zip(&ends)
+        .map(|(&lo, &hi)| {
+            let i = markers.partition_point(|&m| m < lo);
+            markers.get(i).is_some_and(|&m| m < hi)
+        })
+        .collect()
+}
+
+/// The start of the line holding each secret's first byte. Offsets are visited in
+/// increasing order and each searches back only to the previous one, so every byte is
+/// searched once.
+fn line_starts(buf: &[u8], secrets: &[std::ops::Range<usize>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..secrets.len()).collect();
+    order.sort_unstable_by_key(|&i| secrets[i].start);
+    let mut out = vec![0; secrets.len()];
+    let (mut prev, mut line) = (0usize, 0usize);
+    for i in order {
+        let at = secrets[i].start.min(buf.len());
+        if let Some(nl) = memchr::memrchr(b'\n', &buf[prev..at]) {
+            line = prev + nl + 1;
+        }
+        prev = at;
+        out[i] = line;
+    }
+    out
+}
+
+/// The end of the line holding each secret's last byte (the newline, or the buffer's end),
+/// visiting ends in decreasing order, each searching forward only to the next one.
+fn line_ends(buf: &[u8], secrets: &[std::ops::Range<usize>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..secrets.len()).collect();
+    order.sort_unstable_by_key(|&i| std::cmp::Reverse(secrets[i].end));
+    let mut out = vec![buf.len(); secrets.len()];
+    let (mut next, mut line_end) = (buf.len(), buf.len());
+    for i in order {
+        let at = secrets[i].end.min(next);
+        if let Some(nl) = memchr::memchr(b'\n', &buf[at..next]) {
+            line_end = at + nl;
+        }
+        next = at;
+        out[i] = line_end;
+    }
+    out
 }
 
 /// The line around `secret`, at most [`EXCERPT_CHARS`] characters a side, every byte of
-/// another reported secret replaced by `*`.
+/// another reported secret replaced by `*`. `masks` is the union of the reported secrets
+/// (see [`union`]): only the few ranges near the excerpt are looked at.
 fn context(
     buf: &[u8],
     secret: &std::ops::Range<usize>,
-    spans: &[std::ops::Range<usize>],
+    masks: &[std::ops::Range<usize>],
 ) -> (String, String) {
     let reach = EXCERPT_CHARS * 4;
     let lo = secret.start.saturating_sub(reach);
@@ -219,15 +310,12 @@ fn context(
     let hi = (secret.end + reach).min(buf.len());
     let end = memchr::memchr(b'\n', &buf[secret.end..hi]).map_or(hi, |i| secret.end + i);
     let masked = |r: std::ops::Range<usize>| -> String {
-        let bytes: Vec<u8> = r
-            .map(|i| {
-                if spans.iter().any(|s| s.contains(&i)) {
-                    b'*'
-                } else {
-                    buf[i]
-                }
-            })
-            .collect();
+        let mut bytes = buf[r.clone()].to_vec();
+        let first = masks.partition_point(|m| m.end <= r.start);
+        for m in masks[first..].iter().take_while(|m| m.start < r.end) {
+            let (lo, hi) = (m.start.max(r.start), m.end.min(r.end));
+            bytes[lo - r.start..hi - r.start].fill(b'*');
+        }
         String::from_utf8_lossy(&bytes).into_owned()
     };
     let before: String = masked(start..secret.start);
@@ -312,12 +400,23 @@ impl ExpandVisitor<'_, '_> {
             ScratchRef::Owned(s) => s,
         };
         let mut found = self.scanner.scan(&blob, scratch);
+        for &rule in scratch.capped() {
+            self.out.warnings.push(format!(
+                "{}: more than {} matches of {}; the rest were not checked",
+                match &blob.origin.member {
+                    Some(m) => format!("{}!{m}", blob.origin.path),
+                    None => blob.origin.path.clone(),
+                },
+                crate::matcher::MAX_MATCHES_PER_RULE,
+                self.scanner.rules.rules[rule].spec.id
+            ));
+        }
         if depth >= decode::MAX_DEPTH {
             return found;
         }
         let runs = match scratch.base64_starts() {
-            Some(starts) => decode::runs_at(bytes, starts),
-            None => decode::runs(bytes),
+            Some(starts) => decode::runs_at(bytes, starts, &mut self.budget),
+            None => decode::runs(bytes, &mut self.budget),
         };
         if runs.is_empty() {
             return found;
@@ -417,11 +516,26 @@ struct ExpandVisitor<'a, 's> {
     scratch: ScratchRef<'s>,
     path: &'a str,
     out: Expanded,
+    /// What the current piece may still decode, at every depth.
+    budget: decode::Budget,
 }
 
 impl Visitor for ExpandVisitor<'_, '_> {
     fn piece(&mut self, piece: Piece<'_>) {
+        self.budget = decode::Budget::default();
         let mut found = self.scan_text(piece.member, piece.bytes, 0);
+        if self.budget.exhausted() {
+            let at = match piece.member {
+                Some(m) => format!("{}!{m}", self.path),
+                None => self.path.to_string(),
+            };
+            self.out.warnings.push(format!(
+                "{at}: decoding budget spent ({} MiB or {} encoded runs); {} more runs were not decoded",
+                decode::MAX_DECODED_BYTES >> 20,
+                decode::MAX_DECODED_RUNS,
+                self.budget.skipped
+            ));
+        }
         if let Some(describe) = piece.detail {
             for f in &mut found {
                 let inner = describe(f.offset);
@@ -437,5 +551,136 @@ impl Visitor for ExpandVisitor<'_, '_> {
 
     fn warn(&mut self, message: String) {
         self.out.warnings.push(message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use proptest::prelude::*;
+    use std::ops::Range;
+
+    fn hit(rule: usize, span: Range<usize>) -> (usize, Detection) {
+        let d = Detection {
+            secret: span,
+            severity: Severity::High,
+            jwt: None,
+            notes: Vec::new(),
+        };
+        (rule, d)
+    }
+
+    /// Priorities with ties, so the offset and rule tie-breaks are exercised.
+    fn prio(rule: usize) -> i32 {
+        (rule % 3) as i32
+    }
+
+    /// The collapse as it was: every hit checked against everything kept before it.
+    fn quadratic_collapse(mut hits: Vec<(usize, Detection)>) -> Vec<(usize, Range<usize>)> {
+        hits.sort_by(|a, b| {
+            prio(b.0)
+                .cmp(&prio(a.0))
+                .then(a.1.secret.start.cmp(&b.1.secret.start))
+                .then(a.0.cmp(&b.0))
+        });
+        let mut kept: Vec<(usize, Detection)> = Vec::new();
+        for (rule, d) in hits {
+            let overlaps = kept
+                .iter()
+                .any(|(_, k)| k.secret.start < d.secret.end && d.secret.start < k.secret.end);
+            if !overlaps {
+                kept.push((rule, d));
+            }
+        }
+        kept.into_iter().map(|(r, d)| (r, d.secret)).collect()
+    }
+
+    /// The excerpt masking as it was: each byte checked against every span.
+    fn quadratic_masked(buf: &[u8], r: Range<usize>, spans: &[Range<usize>]) -> Vec<u8> {
+        r.map(|i| {
+            if spans.iter().any(|s| s.contains(&i)) {
+                b'*'
+            } else {
+                buf[i]
+            }
+        })
+        .collect()
+    }
+
+    /// Allow markers as they were found: the secret's lines searched per secret.
+    fn per_secret_allowed(buf: &[u8], secret: &Range<usize>) -> bool {
+        let start = memchr::memrchr(b'\n', &buf[..secret.start]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &buf[secret.end..]).map_or(buf.len(), |i| secret.end + i);
+        ALLOW_MARKERS
+            .iter()
+            .any(|m| memchr::memmem::find(&buf[start..end], m).is_some())
+    }
+
+    fn spans(len: usize) -> impl Strategy<Value = Vec<(usize, Range<usize>)>> {
+        prop::collection::vec((0usize..6, 0..len, 0usize..12), 0..60).prop_map(move |v| {
+            v.into_iter()
+                .map(|(rule, start, n)| (rule, start..(start + n).min(len)))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn collapse_matches_the_quadratic_oracle(hits in spans(80)) {
+            let made: Vec<_> = hits.iter().map(|(r, s)| hit(*r, s.clone())).collect();
+            let got: Vec<_> = collapse_spans(made.clone(), prio)
+                .into_iter()
+                .map(|(r, d)| (r, d.secret))
+                .collect();
+            prop_assert_eq!(got, quadratic_collapse(made));
+        }
+
+        #[test]
+        fn masking_matches_the_quadratic_oracle(
+            buf in prop::collection::vec(prop::sample::select(b"ab \n".to_vec()), 1..120),
+            hits in spans(120),
+        ) {
+            let spans: Vec<Range<usize>> = hits
+                .into_iter()
+                .map(|(_, s)| s.start.min(buf.len())..s.end.min(buf.len()))
+                .collect();
+            let masks = union(spans.clone());
+            for s in &spans {
+                let (before, after) = context(&buf, s, &masks);
+                let lo = s.start.saturating_sub(EXCERPT_CHARS * 4);
+                let start = memchr::memrchr(b'\n', &buf[lo..s.start]).map_or(lo, |i| lo + i + 1);
+                let hi = (s.end + EXCERPT_CHARS * 4).min(buf.len());
+                let end = memchr::memchr(b'\n', &buf[s.end..hi]).map_or(hi, |i| s.end + i);
+                let want_before = quadratic_masked(&buf, start..s.start, &spans);
+                let want_after = quadratic_masked(&buf, s.end..end.max(s.end), &spans);
+                let want_before = String::from_utf8_lossy(&want_before);
+                let want_after = String::from_utf8_lossy(&want_after);
+                let tail: String = want_before.chars().rev().take(EXCERPT_CHARS).collect::<Vec<_>>().into_iter().rev().collect();
+                let head: String = want_after.chars().take(EXCERPT_CHARS).collect();
+                prop_assert_eq!(before, tail.trim_start());
+                prop_assert_eq!(after, head.trim_end());
+            }
+        }
+
+        #[test]
+        fn allow_markers_match_the_per_secret_search(
+            parts in prop::collection::vec(
+                prop::sample::select(vec!["a", "\n", " ", "leakhound:allow", "gitleaks:allow", "x"]),
+                1..40,
+            ),
+            hits in spans(200),
+        ) {
+            let buf = parts.concat().into_bytes();
+            let secrets: Vec<Range<usize>> = hits
+                .into_iter()
+                .map(|(_, s)| s.start.min(buf.len())..s.end.min(buf.len()))
+                .collect();
+            let got = allowed_inline(&buf, &secrets);
+            let want: Vec<bool> = secrets.iter().map(|s| per_secret_allowed(&buf, s)).collect();
+            prop_assert_eq!(got, want);
+        }
     }
 }

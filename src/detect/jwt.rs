@@ -165,7 +165,8 @@ impl Jwt {
         }
         match info.exp {
             Some(exp) if exp < now => info.flags.push("expired".into()),
-            Some(exp) if exp - info.iat.unwrap_or(now) > LONG_LIVED_SECS => {
+            // Saturating: both come from the token, and i64::MIN - 1 is an overflow.
+            Some(exp) if exp.saturating_sub(info.iat.unwrap_or(now)) > LONG_LIVED_SECS => {
                 info.flags.push("long-lived".into())
             }
             Some(_) => {}
@@ -270,5 +271,40 @@ mod tests {
         let t = "eyJhbGciOiJub25lIn0.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.";
         let info = parse(t).expect("valid").info(1_300_000_000);
         assert_eq!(info.flags, vec!["unsigned"]);
+    }
+
+    use proptest::prelude::*;
+
+    /// A segment that is sometimes valid base64url JSON, sometimes noise.
+    fn segment() -> impl Strategy<Value = String> {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD as B;
+        prop_oneof![
+            "[A-Za-z0-9_=+/.-]{0,40}",
+            "\\PC{0,30}",
+            prop::collection::vec(any::<u8>(), 0..40).prop_map(|b| B.encode(b)),
+            "\\PC{0,30}".prop_map(|s| B.encode(format!("{{\"alg\":\"HS256\",\"exp\":{s:?}}}"))),
+            (any::<i64>(), any::<i64>(), "\\PC{0,12}").prop_map(|(n, e, s)| B.encode(format!(
+                "{{\"alg\":\"none\",\"iat\":{n},\"exp\":\"{e}\",\"email\":{s:?},\"aud\":[1,{s:?}]}}"
+            ))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(600))]
+
+        #[test]
+        fn parse_and_info_never_panic(parts in prop::collection::vec(segment(), 1..5), now in any::<i64>()) {
+            let token = parts.join(".");
+            if let Some(jwt) = parse(&token) {
+                let info = jwt.info(now);
+                prop_assert!(!info.alg.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn huge_token_is_refused_without_decoding() {
+        let seg = "A".repeat(MAX_TOKEN_LEN);
+        assert!(parse(&format!("eyJhbGciOiJIUzI1NiJ9.{seg}.sig")).is_none());
     }
 }

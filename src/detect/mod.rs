@@ -10,6 +10,7 @@ pub mod placeholder;
 use crate::finding::{JwtInfo, Severity};
 use crate::matcher::RawMatch;
 use crate::rules::{ContextScope, DetectorKind, Rule, CONTEXT_RADIUS};
+use std::cell::OnceCell;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -37,12 +38,41 @@ pub struct Site {
     pub client: bool,
 }
 
-/// Runs `rule`'s detector and the shared filters over a raw match.
-pub fn detect(rule: &Rule, buf: &[u8], m: &RawMatch, site: Site) -> Option<Detection> {
+/// Facts about a whole blob that some checks need: each is computed at most once per blob,
+/// and only when a match first asks for it, so the cost is one pass over the blob however
+/// many matches there are (a per-match pass is quadratic on a file of sign calls).
+#[derive(Default)]
+pub struct BlobFacts<'b> {
+    client_code: OnceCell<bool>,
+    assignments: OnceCell<indirect::Assignments<'b>>,
+}
+
+impl<'b> BlobFacts<'b> {
+    /// Whether `buf` carries markers of browser or mobile code.
+    fn client_code(&self, buf: &[u8]) -> bool {
+        *self.client_code.get_or_init(|| client_code(buf))
+    }
+
+    /// Every string literal assigned to a name in `buf`.
+    fn assignments(&self, buf: &'b [u8]) -> &indirect::Assignments<'b> {
+        self.assignments
+            .get_or_init(|| indirect::Assignments::index(buf))
+    }
+}
+
+/// Runs `rule`'s detector and the shared filters over a raw match. `facts` must belong to
+/// `buf` (one per blob).
+pub fn detect<'b>(
+    rule: &Rule,
+    buf: &'b [u8],
+    m: &RawMatch,
+    site: Site,
+    facts: &BlobFacts<'b>,
+) -> Option<Detection> {
     if m.bare && site.code {
         return None;
     }
-    if rule.spec.client_side && !site.client && !client_code(buf) {
+    if rule.spec.client_side && !site.client && !facts.client_code(buf) {
         return None;
     }
     let now = site.now;
@@ -54,7 +84,7 @@ pub fn detect(rule: &Rule, buf: &[u8], m: &RawMatch, site: Site) -> Option<Detec
     };
     let structural = match rule.spec.detector {
         None => false,
-        Some(kind) => run_detector(kind, buf, m, now, &mut d)?,
+        Some(kind) => run_detector(kind, buf, m, now, facts, &mut d)?,
     };
     let value = std::str::from_utf8(&buf[d.secret.clone()]).ok()?;
     if value.chars().count() < rule.spec.min_len.unwrap_or(1) {
@@ -85,11 +115,12 @@ pub fn detect(rule: &Rule, buf: &[u8], m: &RawMatch, site: Site) -> Option<Detec
 
 /// Runs a detector; `Some(true)` when the secret's structure was verified, so the
 /// placeholder and entropy checks (meant for free-form literals) do not apply.
-fn run_detector(
+fn run_detector<'b>(
     kind: DetectorKind,
-    buf: &[u8],
+    buf: &'b [u8],
     m: &RawMatch,
     now: i64,
+    facts: &BlobFacts<'b>,
     d: &mut Detection,
 ) -> Option<bool> {
     let text = std::str::from_utf8(&buf[m.secret.clone()]).ok()?;
@@ -107,7 +138,7 @@ fn run_detector(
             None => Some(false),
         },
         DetectorKind::IndirectKey => {
-            d.secret = indirect::resolve(buf, text, m.whole.start)?;
+            d.secret = facts.assignments(buf).resolve(text, m.whole.start)?;
             d.notes.push(format!("assigned to `{text}`"));
             Some(false)
         }

@@ -8,6 +8,12 @@ pub use prefilter::Prefilter;
 use crate::rules::RuleSet;
 use std::ops::Range;
 
+/// Most regex matches kept per rule in one blob. Every match may become a finding, and a
+/// finding costs kilobytes by the time it is reported, so a file of a million header lines
+/// would otherwise take gigabytes; past this the rule's remaining matches in the blob are
+/// dropped and [`Scratch::capped`] names the rule so the caller can say so.
+pub const MAX_MATCHES_PER_RULE: usize = 50_000;
+
 /// A rule's regex matched here; detectors decide whether it is a finding.
 #[derive(Debug, Clone)]
 pub struct RawMatch {
@@ -27,14 +33,23 @@ pub struct Scratch {
     windows: Vec<Vec<Range<usize>>>,
     touched: Vec<usize>,
     base64_starts: Vec<usize>,
+    /// More base64 starts than [`prefilter::MAX_BASE64_STARTS`] were seen.
+    starts_overflowed: bool,
     prefiltered: bool,
+    capped: Vec<usize>,
 }
 
 impl Scratch {
     /// Where the last prefiltered search saw a base64 run worth decoding may start, in
-    /// order; `None` when the last search ran without the prefilter.
+    /// order; `None` when the last search ran without the prefilter, or saw too many to keep
+    /// (the decoder then finds the runs itself).
     pub fn base64_starts(&self) -> Option<&[usize]> {
-        self.prefiltered.then_some(self.base64_starts.as_slice())
+        (self.prefiltered && !self.starts_overflowed).then_some(self.base64_starts.as_slice())
+    }
+
+    /// Rules whose matches in the last searched buffer were cut at [`MAX_MATCHES_PER_RULE`].
+    pub fn capped(&self) -> &[usize] {
+        &self.capped
     }
 }
 
@@ -68,15 +83,20 @@ impl Matcher {
     ) -> Vec<RawMatch> {
         let mut out = Vec::new();
         scratch.base64_starts.clear();
+        scratch.starts_overflowed = false;
+        scratch.capped.clear();
         scratch.prefiltered = prefilter;
         if !prefilter {
             for idx in 0..rules.rules.len() {
-                confirm(rules, idx, buf, 0..buf.len(), &mut out);
+                let mut left = MAX_MATCHES_PER_RULE;
+                if !confirm(rules, idx, buf, 0..buf.len(), &mut left, &mut out) {
+                    scratch.capped.push(idx);
+                }
             }
             return out;
         }
         scratch.windows.resize_with(rules.rules.len(), Vec::new);
-        self.prefilter.windows(
+        scratch.starts_overflowed = self.prefilter.windows(
             rules,
             buf,
             &mut scratch.windows,
@@ -85,12 +105,16 @@ impl Matcher {
         );
         scratch.base64_starts.sort_unstable();
         scratch.touched.sort_unstable();
-        scratch.touched.dedup();
         for &idx in &scratch.touched {
             let windows = &mut scratch.windows[idx];
             merge(windows);
+            let mut left = MAX_MATCHES_PER_RULE;
+            let mut complete = true;
             for w in windows.drain(..) {
-                confirm(rules, idx, buf, w, &mut out);
+                complete = complete && confirm(rules, idx, buf, w, &mut left, &mut out);
+            }
+            if !complete {
+                scratch.capped.push(idx);
             }
         }
         scratch.touched.clear();
@@ -99,7 +123,7 @@ impl Matcher {
 }
 
 /// Merges overlapping or touching ranges in place; input is sorted by start first.
-fn merge(ranges: &mut Vec<Range<usize>>) {
+pub(crate) fn merge(ranges: &mut Vec<Range<usize>>) {
     ranges.sort_unstable_by_key(|r| r.start);
     let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
     for r in ranges.drain(..) {
@@ -111,9 +135,17 @@ fn merge(ranges: &mut Vec<Range<usize>>) {
     *ranges = merged;
 }
 
-/// Runs rule `idx`'s regex inside `window`. The haystack is cut at the window's end but not
-/// at its start, so `\b` and `^` see the real preceding byte.
-fn confirm(rules: &RuleSet, idx: usize, buf: &[u8], window: Range<usize>, out: &mut Vec<RawMatch>) {
+/// Runs rule `idx`'s regex inside `window`, keeping at most `left` more matches; false
+/// when a match had to be dropped. The haystack is cut at the window's end but not at its
+/// start, so `\b` and `^` see the real preceding byte.
+fn confirm(
+    rules: &RuleSet,
+    idx: usize,
+    buf: &[u8],
+    window: Range<usize>,
+    left: &mut usize,
+    out: &mut Vec<RawMatch>,
+) -> bool {
     let re = &rules.rules[idx].regex;
     let hay = &buf[..window.end];
     let mut pos = window.start;
@@ -121,6 +153,9 @@ fn confirm(rules: &RuleSet, idx: usize, buf: &[u8], window: Range<usize>, out: &
         let Some(caps) = re.captures_at(hay, pos) else {
             break;
         };
+        if *left == 0 {
+            return false;
+        }
         let whole = caps.get(0).expect("group 0 always matches");
         let (secret, bare) = match (caps.name("secret"), caps.name("bare")) {
             (Some(m), _) => (m.range(), false),
@@ -133,10 +168,12 @@ fn confirm(rules: &RuleSet, idx: usize, buf: &[u8], window: Range<usize>, out: &
             secret,
             bare,
         });
+        *left -= 1;
         pos = if whole.end() > whole.start() {
             whole.end()
         } else {
             whole.end() + 1
         };
     }
+    true
 }

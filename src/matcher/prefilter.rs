@@ -7,6 +7,14 @@ use std::ops::Range;
 /// Teddy, aho-corasick's SIMD prefilter, handles at most 64 patterns; past that the search
 /// falls back to a slower path, so keywords are split into automata of this size.
 const KEYWORDS_PER_AUTOMATON: usize = 64;
+/// Most candidate windows held per rule while one buffer is searched. Past this the
+/// windows are merged, and if still too many, neighbours are joined into one window
+/// spanning the gap: the rule's regex then reads a little more text, but nothing is lost
+/// and memory stays fixed however many keywords a buffer holds.
+pub const MAX_WINDOWS_PER_RULE: usize = 1 << 16;
+/// Most base64 run starts kept per buffer; past this the decoder finds runs itself with
+/// its own pattern (one more pass, bounded output) instead of taking them from here.
+pub const MAX_BASE64_STARTS: usize = 1 << 20;
 
 /// A rule to wake when a keyword is seen, and how much wider than usual its window must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,8 +93,10 @@ impl Prefilter {
         self.automata.len()
     }
 
-    /// Pushes a candidate window into `windows[rule]` for every keyword hit, records which
-    /// rules got any in `touched`, and where base64 runs worth decoding may start.
+    /// Adds a candidate window to `windows[rule]` for every keyword hit (joined with the
+    /// previous one when they touch), records in `touched` which rules got any, and where
+    /// base64 runs worth decoding may start. Returns true when there were more starts than
+    /// [`MAX_BASE64_STARTS`] (`base64_starts` is then incomplete).
     pub fn windows(
         &self,
         rules: &RuleSet,
@@ -94,20 +104,57 @@ impl Prefilter {
         windows: &mut [Vec<Range<usize>>],
         touched: &mut Vec<usize>,
         base64_starts: &mut Vec<usize>,
-    ) {
+    ) -> bool {
+        let mut overflowed = false;
         for a in &self.automata {
             for m in a.ac.find_overlapping_iter(buf) {
-                if a.decode[m.pattern().as_usize()] {
-                    base64_starts.push(m.start());
+                // A start inside a longer base64 run is not where a run begins; the decoder
+                // would skip it, so it is not kept.
+                if a.decode[m.pattern().as_usize()]
+                    && !overflowed
+                    && (m.start() == 0 || !crate::source::decode::is_b64(buf[m.start() - 1]))
+                {
+                    if base64_starts.len() < MAX_BASE64_STARTS {
+                        base64_starts.push(m.start());
+                    } else {
+                        overflowed = true;
+                    }
                 }
                 for w in &a.wakes[m.pattern().as_usize()] {
                     let rule = &rules.rules[w.rule];
                     let start = m.start().saturating_sub(rule.window_before + w.pad);
                     let end = (m.end() + rule.window_after + w.pad).min(buf.len());
-                    windows[w.rule].push(start..end);
-                    touched.push(w.rule);
+                    add(&mut windows[w.rule], start..end, w.rule, touched);
                 }
             }
+        }
+        overflowed
+    }
+}
+
+/// Adds `w` to a rule's windows, joining it to the last one when they touch (keyword hits
+/// come in order, so dense hits make one window), and keeps the count under
+/// [`MAX_WINDOWS_PER_RULE`].
+fn add(v: &mut Vec<Range<usize>>, w: Range<usize>, rule: usize, touched: &mut Vec<usize>) {
+    match v.last_mut() {
+        Some(last) if w.start >= last.start && w.start <= last.end => {
+            last.end = last.end.max(w.end);
+            return;
+        }
+        None => touched.push(rule),
+        Some(_) => {}
+    }
+    v.push(w);
+    if v.len() > MAX_WINDOWS_PER_RULE {
+        super::merge(v);
+        if v.len() > MAX_WINDOWS_PER_RULE / 2 {
+            // Join neighbours pairwise: windows only narrow the regex search, so a wider
+            // window finds the same matches.
+            let joined: Vec<Range<usize>> = v
+                .chunks(2)
+                .map(|c| c[0].start..c[c.len() - 1].end)
+                .collect();
+            *v = joined;
         }
     }
 }

@@ -12,6 +12,61 @@ use std::sync::OnceLock;
 pub const MAX_DEPTH: usize = 2;
 /// Longest encoded run decoded; longer runs are data (images, fonts), not configuration.
 pub const MAX_RUN: usize = 64 * 1024;
+/// Most bytes decoded from one blob, every encoding and depth together: a file of nothing
+/// but escapes would otherwise hold several decoded copies of itself in memory at once.
+pub const MAX_DECODED_BYTES: usize = 16 * 1024 * 1024;
+/// Most runs decoded from one blob; each decoded run is scanned as a text of its own.
+pub const MAX_DECODED_RUNS: usize = 100_000;
+/// Longest JS string literal searched for escapes.
+const MAX_LITERAL: usize = 4096;
+
+/// What is left of one blob's decoding allowance ([`MAX_DECODED_BYTES`],
+/// [`MAX_DECODED_RUNS`]); shared by the blob's runs at every depth.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    bytes: usize,
+    runs: usize,
+    /// Runs left undecoded because the allowance was spent.
+    pub skipped: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            bytes: MAX_DECODED_BYTES,
+            runs: MAX_DECODED_RUNS,
+            skipped: 0,
+        }
+    }
+}
+
+impl Budget {
+    /// An allowance of `bytes` decoded bytes in at most `runs` runs.
+    pub fn new(bytes: usize, runs: usize) -> Self {
+        Budget {
+            bytes,
+            runs,
+            skipped: 0,
+        }
+    }
+
+    /// Takes one run of at most `len` decoded bytes from the allowance; false (and the run
+    /// counted as skipped) when it does not fit.
+    fn take(&mut self, len: usize) -> bool {
+        if self.runs == 0 || len > self.bytes {
+            self.skipped += 1;
+            return false;
+        }
+        self.runs -= 1;
+        self.bytes -= len;
+        true
+    }
+
+    /// True once any run was left undecoded.
+    pub fn exhausted(&self) -> bool {
+        self.skipped > 0
+    }
+}
 
 /// How a run was encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,8 +99,9 @@ pub struct Decoded {
     /// How it was encoded.
     pub encoding: Encoding,
     /// For each decoded byte, its offset in the encoded run (empty for base64, whose bytes
-    /// have no single source position: findings point at the run's start).
-    pub origin: Vec<usize>,
+    /// have no single source position: findings point at the run's start). Runs are at most
+    /// [`MAX_RUN`] bytes, so an offset fits in 32 bits, half the memory of `usize`.
+    pub origin: Vec<u32>,
 }
 
 impl Decoded {
@@ -53,7 +109,7 @@ impl Decoded {
     /// run's end).
     pub fn source_offset(&self, i: usize) -> usize {
         match self.origin.get(i) {
-            Some(o) => self.range.start + o,
+            Some(&o) => self.range.start + o as usize,
             None if self.origin.is_empty() && i < self.text.len() => self.range.start,
             None => self.range.end,
         }
@@ -88,19 +144,21 @@ fn base64_re() -> &'static Regex {
     })
 }
 
-fn is_b64(b: u8) -> bool {
+/// A base64 or base64url alphabet character.
+pub(crate) fn is_b64(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-')
 }
 
-/// Every decodable run in `text`.
-pub fn runs(text: &[u8]) -> Vec<Decoded> {
+/// Every decodable run in `text`, within `budget`.
+pub fn runs(text: &[u8], budget: &mut Budget) -> Vec<Decoded> {
     let starts: Vec<usize> = base64_re().find_iter(text).map(|m| m.start()).collect();
-    runs_at(text, &starts)
+    runs_at(text, &starts, budget)
 }
 
-/// Every decodable run in `text`, given where [`BASE64_STARTS`] occur (as the keyword
-/// prefilter found them, in order).
-pub fn runs_at(text: &[u8], base64_starts: &[usize]) -> Vec<Decoded> {
+/// Every decodable run in `text` within `budget`, given where [`BASE64_STARTS`] occur (as
+/// the keyword prefilter found them, in order). A run is charged its longest possible
+/// decoded size before it is decoded, so the allowance is never overdrawn.
+pub fn runs_at(text: &[u8], base64_starts: &[usize], budget: &mut Budget) -> Vec<Decoded> {
     let mut out = Vec::new();
     let mut next = 0;
     for &start in base64_starts {
@@ -121,7 +179,7 @@ pub fn runs_at(text: &[u8], base64_starts: &[usize]) -> Vec<Decoded> {
                 .count();
         next = end;
         // The shortest run the pattern accepts: a 3-byte start and 20 more characters.
-        if !(23..=MAX_RUN).contains(&len) {
+        if !(23..=MAX_RUN).contains(&len) || !budget.take(len / 4 * 3 + 2) {
             continue;
         }
         if let Some(d) = base64(&text[start..end]) {
@@ -133,8 +191,8 @@ pub fn runs_at(text: &[u8], base64_starts: &[usize]) -> Vec<Decoded> {
             });
         }
     }
-    percent_runs(text, &mut out);
-    js_strings(text, &mut out);
+    percent_runs(text, &mut out, budget);
+    js_strings(text, &mut out, budget);
     out
 }
 
@@ -147,7 +205,7 @@ fn is_url_char(b: u8) -> bool {
 }
 
 /// Runs of URL characters holding at least two `%XX` escapes.
-fn percent_runs(text: &[u8], out: &mut Vec<Decoded>) {
+fn percent_runs(text: &[u8], out: &mut Vec<Decoded>, budget: &mut Budget) {
     let mut next = 0;
     for p in memchr::memchr_iter(b'%', text) {
         if p < next || !(is_hex(text.get(p + 1)) && is_hex(text.get(p + 2))) {
@@ -163,11 +221,14 @@ fn percent_runs(text: &[u8], out: &mut Vec<Decoded>) {
             .map_or(text.len(), |i| p + i);
         next = end;
         let run = &text[start..end];
+        if run.len() > MAX_RUN {
+            continue;
+        }
         let escapes = run
             .windows(3)
             .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
             .count();
-        if escapes >= 2 && run.len() <= MAX_RUN {
+        if escapes >= 2 && budget.take(run.len()) {
             let (text, origin) = percent(run);
             out.push(Decoded {
                 range: start..end,
@@ -192,9 +253,16 @@ fn hides_ascii(esc: &[u8]) -> bool {
 }
 
 /// String literals on one line that hold `\uXXXX`, `\xXX` or `\/` escapes.
-fn js_strings(text: &[u8], out: &mut Vec<Decoded>) {
-    const MAX_LITERAL: usize = 4096;
+///
+/// Linear in the text: the opening quote of an escape's literal is the last quote or
+/// newline before it, tracked as the scan moves forward (not searched for again from each
+/// backslash), and a literal found unclosed is remembered so later escapes in it are not
+/// re-read to its end.
+fn js_strings(text: &[u8], out: &mut Vec<Decoded>, budget: &mut Budget) {
     let mut next = 0;
+    // The last quote or newline before `seen`, and how far the text was searched for them.
+    let (mut delim, mut seen): (Option<usize>, usize) = (None, 0);
+    let mut unclosed: Option<usize> = None;
     for p in memchr::memchr_iter(b'\\', text) {
         // `\/` inside a base64-looking run (`ab\/cd`) splits a secret; in URLs
         // (`https:\/\/`) it hides nothing and is left alone.
@@ -206,16 +274,18 @@ fn js_strings(text: &[u8], out: &mut Vec<Decoded>) {
         {
             continue;
         }
+        if let Some(d) = memchr::memrchr3(b'"', b'\'', b'\n', &text[seen..p]) {
+            delim = Some(seen + d);
+        }
+        seen = p;
         // Look back at most one literal's length, and never past the start of the line.
-        let from = p.saturating_sub(MAX_LITERAL);
-        let Some(q) = text[from..p]
-            .iter()
-            .rposition(|&b| b == b'"' || b == b'\'' || b == b'\n')
-            .map(|i| from + i)
-            .filter(|&q| text[q] != b'\n')
-        else {
+        let Some(q) = delim.filter(|&q| p - q <= MAX_LITERAL && text[q] != b'\n') else {
             continue;
         };
+        if unclosed == Some(q) {
+            next = p + 2;
+            continue;
+        }
         let quote = text[q];
         let mut i = q + 1;
         let limit = (q + MAX_LITERAL).min(text.len());
@@ -223,10 +293,14 @@ fn js_strings(text: &[u8], out: &mut Vec<Decoded>) {
             i += if text[i] == b'\\' { 2 } else { 1 };
         }
         if i >= limit || text[i] != quote {
+            unclosed = Some(q);
             next = p + 2;
             continue;
         }
         next = i + 1;
+        if !budget.take(i - (q + 1)) {
+            continue;
+        }
         let (decoded, origin) = js_unescape(&text[q + 1..i]);
         out.push(Decoded {
             range: q + 1..i,
@@ -260,12 +334,12 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 /// Decoded bytes and, for each, its offset in `run`.
-fn percent(run: &[u8]) -> (Vec<u8>, Vec<usize>) {
+fn percent(run: &[u8]) -> (Vec<u8>, Vec<u32>) {
     let mut out = Vec::with_capacity(run.len());
     let mut origin = Vec::with_capacity(run.len());
     let mut i = 0;
     while i < run.len() {
-        origin.push(i);
+        origin.push(i as u32);
         match (
             run[i],
             run.get(i + 1).copied().and_then(hex),
@@ -285,7 +359,7 @@ fn percent(run: &[u8]) -> (Vec<u8>, Vec<usize>) {
 }
 
 /// Unescaped bytes and, for each, its offset in `s`.
-fn js_unescape(s: &[u8]) -> (Vec<u8>, Vec<usize>) {
+fn js_unescape(s: &[u8]) -> (Vec<u8>, Vec<u32>) {
     let mut out = Vec::with_capacity(s.len());
     let mut origin = Vec::with_capacity(s.len());
     let mut i = 0;
@@ -324,7 +398,7 @@ fn js_unescape(s: &[u8]) -> (Vec<u8>, Vec<usize>) {
                 }
             }
         }
-        origin.extend(std::iter::repeat_n(start, out.len() - before));
+        origin.extend(std::iter::repeat_n(start as u32, out.len() - before));
     }
     (out, origin)
 }
@@ -339,7 +413,7 @@ mod tests {
         let text = format!(
             "const c = atob(\"{cfg}\"); x = 'a%3Db%26JWT_SECRET%3Dabc'; s = \"\\u0041\\x42\\/\";"
         );
-        let r = runs(text.as_bytes());
+        let r = runs(text.as_bytes(), &mut Budget::default());
         let kinds: Vec<Encoding> = r.iter().map(|d| d.encoding).collect();
         assert_eq!(
             kinds,
@@ -355,6 +429,149 @@ mod tests {
     #[test]
     fn images_are_not_decoded() {
         let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-        assert!(runs(format!("src=\"data:image/png;base64,{png}\"").as_bytes()).is_empty());
+        assert!(runs(
+            format!("src=\"data:image/png;base64,{png}\"").as_bytes(),
+            &mut Budget::default()
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn budget_stops_decoding_and_counts_what_it_skipped() {
+        let text = "s = \"\\x41bc\";\n".repeat(10);
+        let mut budget = Budget::new(usize::MAX, 4);
+        assert_eq!(runs(text.as_bytes(), &mut budget).len(), 4);
+        assert_eq!(budget.skipped, 6);
+        let mut budget = Budget::new(12, usize::MAX);
+        let total: usize = runs(text.as_bytes(), &mut budget)
+            .iter()
+            .map(|d| d.text.len())
+            .sum();
+        assert!(total <= 12 && budget.exhausted());
+    }
+
+    /// The JS-string search as it was, looking back from every backslash: the oracle for
+    /// the linear one.
+    fn js_strings_lookback(text: &[u8]) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut next = 0;
+        for p in memchr::memchr_iter(b'\\', text) {
+            let in_run =
+                |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'+');
+            let slash = text.get(p + 1) == Some(&b'/');
+            if p < next
+                || !hides_ascii(&text[p..])
+                || (slash && !(p > 0 && in_run(text.get(p - 1)) && in_run(text.get(p + 2))))
+            {
+                continue;
+            }
+            let from = p.saturating_sub(MAX_LITERAL);
+            let Some(q) = text[from..p]
+                .iter()
+                .rposition(|&b| b == b'"' || b == b'\'' || b == b'\n')
+                .map(|i| from + i)
+                .filter(|&q| text[q] != b'\n')
+            else {
+                continue;
+            };
+            let quote = text[q];
+            let mut i = q + 1;
+            let limit = (q + MAX_LITERAL).min(text.len());
+            while i < limit && text[i] != quote && text[i] != b'\n' {
+                i += if text[i] == b'\\' { 2 } else { 1 };
+            }
+            if i >= limit || text[i] != quote {
+                next = p + 2;
+                continue;
+            }
+            next = i + 1;
+            out.push(q + 1..i);
+        }
+        out
+    }
+
+    use proptest::prelude::*;
+
+    /// Text made of the pieces the decoders react to, so random input reaches their paths.
+    fn encoded_text() -> impl Strategy<Value = Vec<u8>> {
+        let pieces: Vec<&'static [u8]> = vec![
+            b"eyJ",
+            b"ZXlK",
+            b"QmVhcmVy",
+            b"abcd",
+            b"AAAA",
+            b"+/",
+            b"-_",
+            b"=",
+            b"%41",
+            b"%4",
+            b"%",
+            b"\\x41",
+            b"\\u0041",
+            b"\\x4",
+            b"\\/",
+            b"\\",
+            b"\"",
+            b"'",
+            b"\n",
+            b" ",
+            b"z",
+            b"\xc3\xa9",
+            b"\xff",
+        ];
+        prop::collection::vec(prop::sample::select(pieces), 0..300).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn decoders_stay_in_budget_and_in_source(
+            text in encoded_text(),
+            bytes in 0usize..400,
+            count in 0usize..8,
+        ) {
+            let mut budget = Budget::new(bytes, count);
+            let found = runs(&text, &mut budget);
+            prop_assert!(found.len() <= count);
+            prop_assert!(found.iter().map(|d| d.text.len()).sum::<usize>() <= bytes);
+            for d in &found {
+                prop_assert!(d.range.start <= d.range.end && d.range.end <= text.len());
+                for i in 0..=d.text.len() {
+                    let o = d.source_offset(i);
+                    prop_assert!(d.range.start <= o && o <= d.range.end);
+                }
+                if d.encoding != Encoding::Base64 {
+                    prop_assert_eq!(d.origin.len(), d.text.len());
+                }
+            }
+        }
+
+        #[test]
+        fn random_bytes_never_panic(text in prop::collection::vec(any::<u8>(), 0..600)) {
+            let found = runs(&text, &mut Budget::default());
+            for d in &found {
+                prop_assert!(d.source_offset(d.text.len() + 5) <= text.len());
+            }
+        }
+
+        #[test]
+        fn js_strings_match_the_lookback_oracle(text in encoded_text()) {
+            let mut out = Vec::new();
+            js_strings(&text, &mut out, &mut Budget::default());
+            let got: Vec<Range<usize>> = out.into_iter().map(|d| d.range).collect();
+            prop_assert_eq!(got, js_strings_lookback(&text));
+        }
+
+        #[test]
+        fn each_decoder_alone_never_grows_its_input(text in encoded_text()) {
+            let (p, po) = percent(&text);
+            prop_assert!(p.len() <= text.len() && po.len() == p.len());
+            let (j, jo) = js_unescape(&text);
+            prop_assert!(j.len() <= text.len() && jo.len() == j.len());
+            if let Some(b) = base64(&text) {
+                prop_assert!(b.len() <= text.len() / 4 * 3 + 2);
+            }
+        }
     }
 }
