@@ -2,7 +2,8 @@
 //! resources.arsc global string pool. All offsets are bounds-checked; bad ones end the read
 //! with a warning.
 
-use super::{Lines, Visitor};
+use super::{Budget, Label, Lines, Visitor};
+use rustc_hash::FxHashMap;
 
 fn u16_at(b: &[u8], o: usize) -> Option<usize> {
     b.get(o..o + 2)
@@ -34,13 +35,22 @@ fn mutf8(b: &[u8]) -> String {
         .into_owned()
 }
 
-/// The string table of a DEX file, one string a line, labelled `dex string N`.
-pub(super) fn dex(member: Option<&str>, b: &[u8], label: &str, visitor: &mut dyn Visitor) {
-    const MAX_STRING: usize = 1 << 20;
+/// The string table of a DEX file, one string a line, labelled `dex string N`. Each offset
+/// is read once: string ids are unique in a real DEX, and a crafted one points thousands of
+/// ids at one long string. A repeated id is still charged, so repeats end in a warning.
+pub(super) fn dex(
+    budget: &mut Budget<'_>,
+    member: Option<&str>,
+    b: &[u8],
+    label: &str,
+    visitor: &mut dyn Visitor,
+) {
     let (Some(count), Some(ids)) = (u32_at(b, 0x38), u32_at(b, 0x3c)) else {
         return visitor.warn(format!("{label}: truncated DEX header"));
     };
-    let mut lines = Lines::new();
+    let mut lines = Lines::new(budget.decoded_room(b.len()));
+    // Offset → length of the string there, for ids that repeat an offset.
+    let mut seen: FxHashMap<usize, u64> = FxHashMap::default();
     for i in 0..count {
         let Some(off) = ids.checked_add(i * 4).and_then(|o| u32_at(b, o)) else {
             visitor.warn(format!(
@@ -48,6 +58,12 @@ pub(super) fn dex(member: Option<&str>, b: &[u8], label: &str, visitor: &mut dyn
             ));
             break;
         };
+        if let Some(&len) = seen.get(&off) {
+            if !lines.charge(len) {
+                break;
+            }
+            continue;
+        }
         let Some((_, start)) = uleb128(b, off) else {
             visitor.warn(format!(
                 "{label}: DEX string {i} at bad offset {off:#x}; stopped"
@@ -55,15 +71,44 @@ pub(super) fn dex(member: Option<&str>, b: &[u8], label: &str, visitor: &mut dyn
             break;
         };
         let Some(rest) = b.get(start..) else { break };
-        let end = memchr::memchr(0, &rest[..rest.len().min(MAX_STRING)])
-            .unwrap_or(rest.len().min(MAX_STRING));
-        lines.push(format!("dex string {i}"), &mutf8(&rest[..end]));
+        // Looking for the NUL costs what the string will: never look further than fits.
+        let window = &rest[..rest.len().min(lines.room() as usize)];
+        let end = memchr::memchr(0, window).unwrap_or(window.len());
+        if end == window.len() && window.len() < rest.len() {
+            lines.charge(lines.room() + 1);
+            break;
+        }
+        let text = mutf8(&rest[..end]);
+        if !lines.push(Label::Dex(i), &text) {
+            break;
+        }
+        seen.insert(off, text.len() as u64 + 1);
     }
-    lines.emit(member, visitor);
+    budget.finish(lines, b.len(), member, label, visitor);
 }
 
-/// A ResStringPool chunk at `o`: its strings (UTF-8 or UTF-16) and the chunk size.
-fn string_pool(b: &[u8], o: usize) -> Option<(Vec<String>, usize)> {
+/// A ResStringPool chunk at `o`, read into `lines`' limit: each distinct offset is decoded
+/// once, and every id is charged for its string so repeats count.
+struct Pool {
+    /// Decoded strings, one per distinct offset.
+    strings: Vec<String>,
+    /// For each id: its string in `strings` and whether it is the first id with it.
+    ids: Vec<(u32, bool)>,
+    /// The chunk size.
+    size: usize,
+}
+
+impl Pool {
+    /// String `i`, or "" for a bad index.
+    fn get(&self, i: usize) -> &str {
+        self.ids
+            .get(i)
+            .and_then(|&(s, _)| self.strings.get(s as usize))
+            .map_or("", String::as_str)
+    }
+}
+
+fn string_pool(b: &[u8], o: usize, lines: &mut Lines) -> Option<Pool> {
     if u16_at(b, o)? != 0x0001 {
         return None;
     }
@@ -72,23 +117,43 @@ fn string_pool(b: &[u8], o: usize) -> Option<(Vec<String>, usize)> {
     let utf8 = u32_at(b, o + 16)? & 0x100 != 0;
     let strings_start = o + u32_at(b, o + 20)?;
     let header = u16_at(b, o + 2)?;
-    let mut out = Vec::with_capacity(count.min(1 << 20));
-    for i in 0..count.min(1 << 20) {
+    // Each id takes 4 bytes of the input, so the input bounds what is reserved.
+    let mut pool = Pool {
+        strings: Vec::new(),
+        ids: Vec::with_capacity(count.min(b.len() / 4)),
+        size,
+    };
+    let mut by_offset: FxHashMap<usize, u32> = FxHashMap::default();
+    for i in 0..count {
         let Some(rel) = u32_at(b, o + header + i * 4) else {
             break;
         };
-        let Some(s) = strings_start
-            .checked_add(rel)
-            .and_then(|p| pool_string(b, p, utf8))
-        else {
+        let Some(p) = strings_start.checked_add(rel) else {
             break;
         };
-        out.push(s);
+        if let Some(&s) = by_offset.get(&p) {
+            if !lines.charge(pool.strings[s as usize].len() as u64 + 1) {
+                break;
+            }
+            pool.ids.push((s, false));
+            continue;
+        }
+        let Some(s) = pool_string(b, p, utf8, lines.room()) else {
+            break;
+        };
+        if !lines.charge(s.len() as u64 + 1) {
+            break;
+        }
+        let n = pool.strings.len() as u32;
+        by_offset.insert(p, n);
+        pool.strings.push(s);
+        pool.ids.push((n, true));
     }
-    Some((out, size))
+    Some(pool)
 }
 
-fn pool_string(b: &[u8], p: usize, utf8: bool) -> Option<String> {
+/// The string at `p`, or `None` when it is malformed or longer than `room` bytes.
+fn pool_string(b: &[u8], p: usize, utf8: bool, room: u64) -> Option<String> {
     if utf8 {
         // u8/u16 character count, then u8/u16 byte count, then the bytes.
         let skip = |p: usize| {
@@ -115,6 +180,10 @@ fn pool_string(b: &[u8], p: usize, utf8: bool) -> Option<String> {
         } else {
             (first, p + 2)
         };
+        // A UTF-16 unit decodes to at least one byte: a string that cannot fit is not decoded.
+        if len as u64 > room {
+            return None;
+        }
         let units: Vec<u16> = b
             .get(p..p + len * 2)?
             .chunks_exact(2)
@@ -125,72 +194,104 @@ fn pool_string(b: &[u8], p: usize, utf8: bool) -> Option<String> {
 }
 
 /// resources.arsc: the global string pool (UTF-16 or UTF-8), one string a line.
-pub(super) fn arsc(member: Option<&str>, b: &[u8], label: &str, visitor: &mut dyn Visitor) {
+pub(super) fn arsc(
+    budget: &mut Budget<'_>,
+    member: Option<&str>,
+    b: &[u8],
+    label: &str,
+    visitor: &mut dyn Visitor,
+) {
     let Some(header) = u16_at(b, 2) else {
         return visitor.warn(format!("{label}: truncated resource table"));
     };
-    let Some((strings, _)) = string_pool(b, header) else {
+    // Decoding the pool and the lines share one limit.
+    let mut lines = Lines::new(budget.decoded_room(b.len()));
+    let Some(pool) = string_pool(b, header, &mut lines) else {
         return visitor.warn(format!(
             "{label}: no string pool where the resource table says"
         ));
     };
-    let mut lines = Lines::new();
-    for (i, s) in strings.iter().enumerate() {
-        lines.push(format!("resource string {i}"), s);
+    for (i, &(s, first)) in pool.ids.iter().enumerate() {
+        if first && !lines.push(Label::Resource(i), &pool.strings[s as usize]) {
+            break;
+        }
     }
-    lines.emit(member, visitor);
+    budget.finish(lines, b.len(), member, label, visitor);
 }
 
 /// Binary XML decoded to one line per element: `<name attr="value" …>`, so `meta-data`
 /// values read like source (`android:value="…"`).
-pub(super) fn xml(member: Option<&str>, b: &[u8], label: &str, visitor: &mut dyn Visitor) {
+pub(super) fn xml(
+    budget: &mut Budget<'_>,
+    member: Option<&str>,
+    b: &[u8],
+    label: &str,
+    visitor: &mut dyn Visitor,
+) {
     let Some(header) = u16_at(b, 2) else {
         return visitor.warn(format!("{label}: truncated binary XML"));
     };
-    let Some((strings, pool_size)) = string_pool(b, header) else {
+    // The pool and the element lines have a limit each, so a pool that spends its own
+    // still leaves the elements (where manifest values are) their share.
+    let mut meter = Lines::new(budget.decoded_room(b.len()));
+    let Some(pool) = string_pool(b, header, &mut meter) else {
         return visitor.warn(format!("{label}: binary XML without a string pool"));
     };
-    let s = |i: usize| strings.get(i).map(String::as_str).unwrap_or("");
-    let mut lines = Lines::new();
-    let mut o = header + pool_size;
+    let mut lines = Lines::new(budget.decoded_room(b.len()));
+    let mut o = header + pool.size;
     while let (Some(kind), Some(head), Some(size)) =
         (u16_at(b, o), u16_at(b, o + 2), u32_at(b, o + 4))
     {
-        if size < 8 {
-            visitor.warn(format!("{label}: malformed XML chunk at {o:#x}; stopped"));
+        if size < 8 || lines.full() {
+            if size < 8 {
+                visitor.warn(format!("{label}: malformed XML chunk at {o:#x}; stopped"));
+            }
             break;
         }
         if kind == 0x0102 {
-            if let Some(line) = start_element(b, o + head, &s) {
-                lines.push(format!("xml offset {o:#x}"), &line);
+            let room = lines.room() as usize;
+            if let Some(line) = start_element(b, o + head, &pool, room) {
+                if !lines.push(Label::Xml(o), &line) {
+                    break;
+                }
             }
         }
         o += size;
     }
-    lines.emit(member, visitor);
+    lines.full |= meter.full();
+    budget.finish(lines, b.len(), member, label, visitor);
 }
 
-fn start_element<'s>(b: &[u8], o: usize, s: &impl Fn(usize) -> &'s str) -> Option<String> {
-    let name = s(u32_at(b, o + 4)?);
+/// The element at `o` as one line, built no further than `room` bytes (past that the caller's
+/// push fails and decoding stops): chunks may all point at one element with thousands of
+/// attributes naming one long string.
+fn start_element(b: &[u8], o: usize, pool: &Pool, room: usize) -> Option<String> {
+    let name = pool.get(u32_at(b, o + 4)?);
     let attr_start = u16_at(b, o + 8)?;
     let attr_size = u16_at(b, o + 10)?.max(20);
     let count = u16_at(b, o + 12)?;
     let mut line = format!("<{name}");
-    for i in 0..count.min(1024) {
+    for i in 0..count {
+        if line.len() > room {
+            return Some(line);
+        }
         let a = o + attr_start + i * attr_size;
-        let attr = s(u32_at(b, a + 4)?);
+        let attr = pool.get(u32_at(b, a + 4)?);
         let raw = u32_at(b, a + 8)?;
         let (kind, data) = (*b.get(a + 15)?, u32_at(b, a + 16)?);
-        let value = if raw != 0xffff_ffff {
-            s(raw).to_string()
+        line.push_str(" android:");
+        line.push_str(attr);
+        line.push_str("=\"");
+        if raw != 0xffff_ffff {
+            line.push_str(pool.get(raw));
         } else {
             match kind {
-                0x03 => s(data).to_string(),
-                0x12 => (data != 0).to_string(),
-                _ => data.to_string(),
+                0x03 => line.push_str(pool.get(data)),
+                0x12 => line.push_str(if data != 0 { "true" } else { "false" }),
+                _ => line.push_str(&data.to_string()),
             }
-        };
-        line.push_str(&format!(" android:{attr}=\"{value}\""));
+        }
+        line.push('"');
     }
     line.push('>');
     Some(line)

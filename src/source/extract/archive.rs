@@ -1,7 +1,11 @@
 //! Containers: the zip family (jar, apk, aab, ipa, whl, …), tar, gzip and Electron asar.
 //! Every read is bounded with `take`; nothing is written to disk.
 
-use super::{Budget, Visitor};
+use super::json::{Entries, Scalar};
+use super::{Budget, Capped, Visitor, MAX_NESTING};
+use serde::de::{
+    Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor as SerdeVisitor,
+};
 use std::io::{Cursor, Read};
 
 /// Called for each member: (budget, member name, member bytes, visitor).
@@ -65,12 +69,67 @@ pub(super) fn zip(
         Some(a) => a,
         None => return,
     };
+    let n = archive.len().min(budget.limits.max_entries);
+    let shared = overlapping(&mut archive, n, label, visitor);
     let mut buf = Vec::new();
-    for i in 0..archive.len().min(budget.limits.max_entries) {
+    for (i, &skip) in shared.iter().enumerate() {
+        if skip {
+            continue;
+        }
         if !zip_entry(budget, &mut archive, i, label, visitor, child, &mut buf) {
             return;
         }
     }
+}
+
+/// Marks the entries (of the first `n`) whose compressed data overlaps an earlier entry's, and
+/// says how many in one line. A real archive stores each member once; a crafted one points
+/// thousands of central-directory entries at one stream, so that inflating "each member" once
+/// inflates one stream thousands of times. The entry with the lowest data offset (then the
+/// lowest index) is kept.
+fn overlapping(
+    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    n: usize,
+    label: &str,
+    visitor: &mut dyn Visitor,
+) -> Vec<bool> {
+    // (data start, data end, index); an entry whose local header cannot be read is left for
+    // the read itself to report.
+    let mut spans: Vec<(u64, u64, usize)> = (0..n)
+        .filter_map(|i| {
+            let e = archive.by_index_raw(i).ok()?;
+            let start = e.data_start();
+            Some((start, start.saturating_add(e.compressed_size()), i))
+        })
+        .collect();
+    spans.sort_unstable();
+    let mut shared = vec![false; n];
+    let mut end = 0;
+    let mut first = None;
+    let mut count = 0usize;
+    for (start, stop, i) in spans {
+        // Empty members hold no data to share.
+        if stop == start {
+            continue;
+        }
+        if start < end {
+            shared[i] = true;
+            count += 1;
+            first.get_or_insert(i);
+        }
+        end = end.max(stop);
+    }
+    if let Some(i) = first {
+        let name = archive
+            .name_for_index(i)
+            .map(str::to_string)
+            .unwrap_or_default();
+        visitor.warn(format!(
+            "{label}: {count} entries share compressed data with an earlier entry (overlapping \
+             local headers, first {label}!{name}); not read"
+        ));
+    }
+    shared
 }
 
 fn open_zip<'b>(
@@ -97,12 +156,10 @@ fn open_zip<'b>(
 }
 
 /// The members of a large top-level zip, inflated and scanned by rayon workers in runs of
-/// consecutive entries; each run has its own visitor.
+/// consecutive entries; each run has its own visitor, and all share `budget`'s counters.
 pub(super) fn zip_parallel<V, M>(
     bytes: &[u8],
-    label: &str,
-    limits: &super::Limits,
-    total: &std::sync::atomic::AtomicU64,
+    budget: &Budget<'_>,
     make: M,
     child: impl Fn(&mut Budget<'_>, &str, &[u8], &mut dyn Visitor) + Sync,
 ) -> Vec<V>
@@ -111,33 +168,43 @@ where
     M: Fn() -> V + Sync,
 {
     use rayon::prelude::*;
+    let (limits, label) = (budget.limits, budget.top);
     let mut first = make();
-    let Some(archive) = open_zip(bytes, label, limits.max_entries, &mut first) else {
+    let mut first_capped = Capped {
+        inner: &mut first,
+        warned: budget.warned,
+    };
+    let Some(mut archive) = open_zip(bytes, label, limits.max_entries, &mut first_capped) else {
         return vec![first];
     };
     let n = archive.len().min(limits.max_entries);
+    let shared = overlapping(&mut archive, n, label, &mut first_capped);
     let run = n.div_ceil(rayon::current_num_threads() * 8).max(1);
     let starts: Vec<usize> = (0..n).step_by(run).collect();
     let mut out: Vec<V> = starts
         .into_par_iter()
         .map(|start| {
             let mut visitor = make();
-            let mut archive = archive.clone();
-            let mut budget = Budget {
-                limits,
-                total,
-                top: label,
+            let mut capped = Capped {
+                inner: &mut visitor,
+                warned: budget.warned,
             };
+            let mut archive = archive.clone();
+            let mut budget = *budget;
             let mut buf = Vec::new();
             let mut child =
                 |b: &mut Budget<'_>, m: &str, d: &[u8], v: &mut dyn Visitor| child(b, m, d, v);
-            for i in start..(start + run).min(n) {
+            let mine = shared.iter().enumerate().take(start + run).skip(start);
+            for (i, &skip) in mine {
+                if skip {
+                    continue;
+                }
                 if !zip_entry(
                     &mut budget,
                     &mut archive,
                     i,
                     label,
-                    &mut visitor,
+                    &mut capped,
                     &mut child,
                     &mut buf,
                 ) {
@@ -175,38 +242,39 @@ fn zip_entry(
     }
     let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
     let (size, packed) = (entry.size(), entry.compressed_size());
+    let at = format!("{label}!{name}");
+    // A skipped member is charged what it occupies, an inflated one what came out of it
+    // (kept or not), so no outcome is free.
     if size > limits.max_entry_bytes {
         visitor.warn(format!(
-            "{label}!{name}: {size} bytes, over --max-entry-size; skipped"
+            "{at}: {size} bytes, over --max-entry-size; skipped"
         ));
-        return true;
+        return budget.take(packed, visitor);
     }
     if packed > 0 && size / packed > limits.max_ratio {
         visitor.warn(format!(
-            "{label}!{name}: compression ratio {}:1 over {}:1 (zip bomb guard); skipped",
+            "{at}: compression ratio {}:1 over {}:1 (zip bomb guard); skipped",
             size / packed,
             limits.max_ratio
         ));
-        return true;
+        return budget.take(packed, visitor);
     }
-    if read_member(
-        &mut entry,
-        limits.max_entry_bytes,
-        buf,
-        &format!("{label}!{name}"),
-        visitor,
-    ) != Ok(true)
-    {
-        return true;
-    }
+    // Inflation stops one byte past the declared size: the ratio guard above trusted it, so a
+    // member that inflates further is lying and only its declared part is read.
+    let read = read_capped(&mut entry, size, buf);
     drop(entry);
-    // The declared size can lie; the ratio is checked again on what was inflated.
-    if packed > 0 && buf.len() as u64 / packed > limits.max_ratio {
-        visitor.warn(format!(
-            "{label}!{name}: compression ratio over {}:1 (zip bomb guard); skipped",
-            limits.max_ratio
-        ));
-        return true;
+    match read {
+        Ok(true) => {}
+        Ok(false) => {
+            visitor.warn(format!(
+                "{at}: inflates past its declared {size} bytes; only those scanned"
+            ));
+            buf.truncate(size as usize);
+        }
+        Err(e) => {
+            visitor.warn(format!("{at}: {e}"));
+            return budget.take(buf.len() as u64, visitor);
+        }
     }
     hand_over(budget, &name, buf, visitor, child)
 }
@@ -244,19 +312,36 @@ pub(super) fn tar(
             continue;
         }
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        match read_member(
+        // A header may claim any size; one over the cap is passed over unread and charged
+        // what it can occupy here.
+        let size = entry.size();
+        if size > limits.max_entry_bytes {
+            visitor.warn(format!(
+                "{label}!{name}: {size} bytes, over --max-entry-size; skipped"
+            ));
+            if !budget.take(size.min(bytes.len() as u64), visitor) {
+                return;
+            }
+            continue;
+        }
+        let read = read_member(
             &mut entry,
             limits.max_entry_bytes,
             &mut buf,
             &format!("{label}!{name}"),
             visitor,
-        ) {
-            Ok(true) => {}
-            Ok(false) => continue,
+        );
+        // What was read is charged whether or not it is scanned.
+        let go_on = match read {
+            Ok(true) => hand_over(budget, &name, &mut buf, visitor, child),
+            Ok(false) => budget.take(buf.len() as u64, visitor),
             // A tar stream that fails mid-member cannot be followed further.
-            Err(()) => break,
-        }
-        if !hand_over(budget, &name, &mut buf, visitor, child) {
+            Err(()) => {
+                budget.take(buf.len() as u64, visitor);
+                false
+            }
+        };
+        if !go_on {
             return;
         }
     }
@@ -275,7 +360,12 @@ pub(super) fn gzip(
         .max_entry_bytes
         .min((bytes.len() as u64).saturating_mul(limits.max_ratio));
     let mut out = Vec::new();
-    match read_capped(flate2::read::MultiGzDecoder::new(bytes), cap, &mut out) {
+    let read = read_capped(flate2::read::MultiGzDecoder::new(bytes), cap, &mut out);
+    // What was inflated is charged whether or not it is scanned.
+    if !budget.take(out.len() as u64, visitor) {
+        return;
+    }
+    match read {
         Ok(true) => {}
         Ok(false) => {
             return visitor.warn(format!(
@@ -283,9 +373,6 @@ pub(super) fn gzip(
             ));
         }
         Err(e) => return visitor.warn(format!("{label}: unreadable gzip: {e}")),
-    }
-    if !budget.take(out.len() as u64, visitor) {
-        return;
     }
     let base = name.rsplit('/').next().unwrap_or(name);
     let inner = base
@@ -314,14 +401,15 @@ pub(super) fn asar(
     let Some(json) = bytes.get(16..16 + json_len) else {
         return visitor.warn(format!("{label}: asar header runs past the end"));
     };
-    let header: serde_json::Value = match serde_json::from_slice(json) {
+    let header: AsarNode = match serde_json::from_slice(json) {
         Ok(v) => v,
         Err(e) => return visitor.warn(format!("{label}: asar header: {e}")),
     };
     let base = 8 + pickle;
     let mut files = Vec::new();
-    collect_asar(&header, String::new(), &mut files, 0);
-    for (i, (name, offset, size)) in files.into_iter().enumerate() {
+    collect_asar(header, &mut files);
+    let shared = asar_overlaps(&files, label, visitor);
+    for (i, (name, offset, size)) in files.iter().enumerate() {
         if i >= budget.limits.max_entries {
             visitor.warn(format!(
                 "{label}: only the first {} entries read (--max-archive-entries)",
@@ -329,9 +417,12 @@ pub(super) fn asar(
             ));
             break;
         }
+        if shared[i] {
+            continue;
+        }
         let Some(data) = base
-            .checked_add(offset)
-            .and_then(|s| bytes.get(s..s.checked_add(size)?))
+            .checked_add(*offset)
+            .and_then(|s| bytes.get(s..s.checked_add(*size)?))
         else {
             visitor.warn(format!("{label}!{name}: points outside the archive"));
             continue;
@@ -339,37 +430,143 @@ pub(super) fn asar(
         if !budget.take(data.len() as u64, visitor) {
             return;
         }
-        child(budget, &name, data, visitor);
+        child(budget, name, data, visitor);
     }
 }
 
-/// (path, offset, size) of every packed file in an asar header.
-fn collect_asar(
-    node: &serde_json::Value,
-    prefix: String,
-    out: &mut Vec<(String, usize, usize)>,
-    depth: usize,
-) {
-    const MAX_ASAR_DIR_DEPTH: usize = 64;
-    let Some(files) = node.get("files").and_then(|f| f.as_object()) else {
+/// Marks the files whose bytes overlap an earlier file's, and says how many in one line: an
+/// asar packs each file once, so the files together are never larger than the archive,
+/// while a crafted header slices the same 10 MB hundreds of times.
+fn asar_overlaps(
+    files: &[(String, usize, usize)],
+    label: &str,
+    visitor: &mut dyn Visitor,
+) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_unstable_by_key(|&i| (files[i].1, i));
+    let mut shared = vec![false; files.len()];
+    let (mut end, mut count, mut first) = (0usize, 0usize, None);
+    for i in order {
+        let (_, offset, size) = files[i];
+        if size == 0 {
+            continue;
+        }
+        if offset < end {
+            shared[i] = true;
+            count += 1;
+            first.get_or_insert(i);
+        }
+        end = end.max(offset.saturating_add(size));
+    }
+    if let Some(i) = first {
+        visitor.warn(format!(
+            "{label}: {count} entries share bytes with an earlier entry (first {label}!{}); \
+             not read",
+            files[i].0
+        ));
+    }
+    shared
+}
+
+/// One node of an asar header: a directory (`files`) or a packed file, with only the fields
+/// we use read (see [`super::json`]).
+#[derive(Default)]
+struct AsarNode {
+    /// `Some` when the node has a `files` key (a directory), with its entries when that is an
+    /// object.
+    files: Option<Entries<AsarNode>>,
+    offset: Scalar,
+    size: Scalar,
+    unpacked: Scalar,
+}
+
+impl<'de> Deserialize<'de> for AsarNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> SerdeVisitor<'de> for V {
+            type Value = AsarNode;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an asar header node")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AsarNode, A::Error> {
+                let mut node = AsarNode::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "files" => node.files = Some(map.next_value()?),
+                        "offset" => node.offset = map.next_value()?,
+                        "size" => node.size = map.next_value()?,
+                        "unpacked" => node.unpacked = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(node)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AsarNode, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(AsarNode::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<AsarNode, E> {
+                Ok(AsarNode::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<AsarNode, E> {
+                Ok(AsarNode::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<AsarNode, E> {
+                Ok(AsarNode::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<AsarNode, E> {
+                Ok(AsarNode::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<AsarNode, E> {
+                Ok(AsarNode::default())
+            }
+            fn visit_unit<E>(self) -> Result<AsarNode, E> {
+                Ok(AsarNode::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// (path, offset, size) of every packed file in an asar header, directories walked with an
+/// explicit stack down to [`MAX_NESTING`] levels.
+fn collect_asar(root: AsarNode, out: &mut Vec<(String, usize, usize)>) {
+    let Some(Entries(Some(top))) = root.files else {
         return;
     };
-    if depth > MAX_ASAR_DIR_DEPTH {
-        return;
-    }
-    for (name, entry) in files {
+    // Each open directory: its path, its depth and the entries still to visit, in header
+    // order, so files come out in the order a recursive walk gives.
+    type Dir = (String, usize, std::vec::IntoIter<(String, AsarNode)>);
+    let mut stack: Vec<Dir> = vec![(String::new(), 0, top.into_iter())];
+    while let Some((prefix, depth, entries)) = stack.last_mut() {
+        let Some((name, entry)) = entries.next() else {
+            stack.pop();
+            continue;
+        };
         let path = if prefix.is_empty() {
-            name.clone()
+            name
         } else {
             format!("{prefix}/{name}")
         };
-        if entry.get("files").is_some() {
-            collect_asar(entry, path, out, depth + 1);
-        } else if entry.get("unpacked").and_then(|u| u.as_bool()) != Some(true) {
-            let offset = entry.get("offset").and_then(|o| o.as_str()?.parse().ok());
-            let size = entry.get("size").and_then(|s| s.as_u64());
-            if let (Some(o), Some(s)) = (offset, size) {
-                out.push((path, o, s as usize));
+        let depth = *depth;
+        match entry.files {
+            Some(Entries(Some(children))) => {
+                if depth < MAX_NESTING {
+                    stack.push((path, depth + 1, children.into_iter()));
+                }
+            }
+            // A `files` key that is not an object: a directory with nothing readable.
+            Some(Entries(None)) => {}
+            None => {
+                if entry.unpacked == Scalar::Bool(true) {
+                    continue;
+                }
+                let offset = entry.offset.into_string().and_then(|o| o.parse().ok());
+                if let (Some(o), Scalar::U64(s)) = (offset, entry.size) {
+                    out.push((path, o, s as usize));
+                }
             }
         }
     }

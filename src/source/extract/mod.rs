@@ -9,48 +9,16 @@
 mod android;
 mod archive;
 mod binary;
+mod json;
+mod limits;
 mod sourcemap;
+#[cfg(test)]
+mod tests;
+
+pub use limits::*;
 
 use crate::blob::looks_binary;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Resource limits for one top-level input. Each is a named constant and a flag.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// How deep containers may nest (`app.apk!lib.jar!x.zip` is depth 3).
-    pub max_depth: usize,
-    /// Entries read per archive.
-    pub max_entries: usize,
-    /// Bytes read per archive entry.
-    pub max_entry_bytes: u64,
-    /// Decompressed bytes read per top-level input, all members together.
-    pub max_total_bytes: u64,
-    /// Largest decompressed/compressed size ratio accepted for an entry (zip bombs).
-    pub max_ratio: u64,
-}
-
-/// Default nesting depth.
-pub const MAX_DEPTH: usize = 4;
-/// Default entries per archive.
-pub const MAX_ENTRIES: usize = 100_000;
-/// Default bytes per entry.
-pub const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
-/// Default decompressed bytes per top-level input.
-pub const MAX_TOTAL_BYTES: u64 = 2 * 1024 * 1024 * 1024;
-/// Default compression-ratio guard.
-pub const MAX_RATIO: u64 = 200;
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_depth: MAX_DEPTH,
-            max_entries: MAX_ENTRIES,
-            max_entry_bytes: MAX_ENTRY_BYTES,
-            max_total_bytes: MAX_TOTAL_BYTES,
-            max_ratio: MAX_RATIO,
-        }
-    }
-}
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// A piece of text to scan.
 pub struct Piece<'a> {
@@ -127,12 +95,19 @@ fn classify(name: &str, bytes: &[u8]) -> Kind {
 /// `visitor`. Plain text costs one classification and nothing else.
 pub fn expand(name: &str, bytes: &[u8], limits: &Limits, visitor: &mut dyn Visitor) {
     let total = AtomicU64::new(0);
+    let warned = AtomicUsize::new(0);
     let mut budget = Budget {
         limits,
         total: &total,
+        warned: &warned,
         top: name,
     };
-    expand_at(&mut budget, None, name, bytes, 0, visitor);
+    let mut capped = Capped {
+        inner: visitor,
+        warned: &warned,
+    };
+    expand_at(&mut budget, None, name, bytes, 0, &mut capped);
+    budget.close(capped.inner);
 }
 
 /// Zip files at least this large have their members inflated and scanned in parallel, so one
@@ -155,39 +130,122 @@ where
         return vec![v];
     }
     let total = AtomicU64::new(0);
-    archive::zip_parallel(
-        bytes,
-        name,
+    let warned = AtomicUsize::new(0);
+    let budget = Budget {
         limits,
-        &total,
-        make,
-        |budget, member, data, visitor| {
-            let m = safe_name(member);
-            expand_at(budget, Some(&m), member, data, 1, visitor);
-        },
-    )
+        total: &total,
+        warned: &warned,
+        top: name,
+    };
+    let mut out = archive::zip_parallel(bytes, &budget, make, |budget, member, data, visitor| {
+        let m = safe_name(member);
+        expand_at(budget, Some(&m), member, data, 1, visitor);
+    });
+    if let Some(last) = out.last_mut() {
+        budget.close(last);
+    }
+    out
 }
 
 /// Shared state of one top-level expansion.
+#[derive(Clone, Copy)]
 struct Budget<'a> {
     limits: &'a Limits,
-    /// Decompressed bytes so far, shared by every worker expanding the same input.
+    /// Bytes produced so far, shared by every worker expanding the same input.
     total: &'a AtomicU64,
+    /// Warnings so far, shared the same way (see [`Capped`]).
+    warned: &'a AtomicUsize,
     top: &'a str,
 }
 
 impl Budget<'_> {
-    /// Accounts for `n` more decompressed bytes; false (and a warning) past the total limit.
+    /// Accounts for `n` more produced bytes; false past the total limit, with one warning for
+    /// the whole input (the call that crosses the limit gives it).
     fn take(&mut self, n: u64, visitor: &mut dyn Visitor) -> bool {
-        let total = self.total.fetch_add(n, Ordering::Relaxed) + n;
-        if total > self.limits.max_total_bytes {
-            visitor.warn(format!(
-                "{}: stopped after {} decompressed bytes (--max-archive-total)",
-                self.top, self.limits.max_total_bytes
-            ));
+        let max = self.limits.max_total_bytes;
+        let before = self.total.fetch_add(n, Ordering::Relaxed);
+        let total = before.saturating_add(n);
+        if total > max {
+            if before <= max {
+                visitor.warn(format!(
+                    "{}: stopped after {max} decompressed bytes (--max-archive-total)",
+                    self.top
+                ));
+            }
             return false;
         }
         true
+    }
+
+    /// Bytes the input may still produce.
+    fn left(&self) -> u64 {
+        self.limits
+            .max_total_bytes
+            .saturating_sub(self.total.load(Ordering::Relaxed))
+    }
+
+    /// Text a decoder may produce from a member of `len` bytes: its own cap, or what is left
+    /// of the input's budget if that is less.
+    fn decoded_room(&self, len: usize) -> u64 {
+        self.limits.decoded_cap(len).min(self.left())
+    }
+
+    /// Charges what a decoder produced from a member of `len` bytes, says in one line if it
+    /// was cut short, and hands the text on.
+    fn finish(
+        &mut self,
+        lines: Lines,
+        len: usize,
+        member: Option<&str>,
+        label: &str,
+        visitor: &mut dyn Visitor,
+    ) {
+        if lines.full {
+            let cap = self.limits.decoded_cap(len);
+            if lines.limit < cap {
+                // The input's budget ran out first: charging past it gives its warning.
+                self.take(self.left().saturating_add(1), visitor);
+            } else {
+                visitor.warn(format!(
+                    "{label}: decoded text reached {cap} bytes ({MAX_DECODED_RATIO}x the member, \
+                     at least {DECODED_FLOOR_BYTES}); the rest skipped"
+                ));
+            }
+        }
+        if self.take(lines.text.len() as u64, visitor) {
+            lines.emit(member, visitor);
+        }
+    }
+
+    /// The closing line for warnings [`Capped`] held back.
+    fn close(&self, visitor: &mut dyn Visitor) {
+        let n = self.warned.load(Ordering::Relaxed);
+        if n > MAX_WARNINGS {
+            visitor.warn(format!(
+                "{}: {} more warnings not shown",
+                self.top,
+                n - MAX_WARNINGS
+            ));
+        }
+    }
+}
+
+/// Passes pieces on and at most [`MAX_WARNINGS`] warnings per top-level input; the rest are
+/// only counted, for [`Budget::close`].
+struct Capped<'v, 'w> {
+    inner: &'v mut dyn Visitor,
+    warned: &'w AtomicUsize,
+}
+
+impl Visitor for Capped<'_, '_> {
+    fn piece(&mut self, piece: Piece<'_>) {
+        self.inner.piece(piece);
+    }
+
+    fn warn(&mut self, message: String) {
+        if self.warned.fetch_add(1, Ordering::Relaxed) < MAX_WARNINGS {
+            self.inner.warn(message);
+        }
     }
 }
 
@@ -238,12 +296,12 @@ fn expand_at(
         Kind::Tar => archive::tar(budget, bytes, &label(), visitor, &mut child),
         Kind::Gzip => archive::gzip(budget, name, bytes, &label(), visitor, &mut child),
         Kind::Asar => archive::asar(budget, bytes, &label(), visitor, &mut child),
-        Kind::Dex => android::dex(member, bytes, &label(), visitor),
-        Kind::AndroidXml => android::xml(member, bytes, &label(), visitor),
-        Kind::Arsc => android::arsc(member, bytes, &label(), visitor),
-        Kind::Plist => binary::plist(member, bytes, &label(), visitor),
-        Kind::SourceMap => sourcemap::scan(member, bytes, &label(), visitor),
-        Kind::Binary => binary::strings(member, bytes, visitor),
+        Kind::Dex => android::dex(budget, member, bytes, &label(), visitor),
+        Kind::AndroidXml => android::xml(budget, member, bytes, &label(), visitor),
+        Kind::Arsc => android::arsc(budget, member, bytes, &label(), visitor),
+        Kind::Plist => binary::plist(budget, member, bytes, &label(), visitor),
+        Kind::SourceMap => sourcemap::scan(budget, member, bytes, &label(), visitor),
+        Kind::Binary => binary::strings(budget, member, bytes, &label(), visitor),
     }
 }
 
@@ -256,24 +314,78 @@ fn safe_name(name: &str) -> String {
         .collect()
 }
 
-/// Text lines built from decoded items, with where each line came from.
+/// Where a decoded line came from; rendered only for lines that hold a finding, so a line
+/// costs no allocation beyond its text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Label {
+    /// `dex string N`
+    Dex(usize),
+    /// `resource string N`
+    Resource(usize),
+    /// `xml offset 0x…` (the element's chunk)
+    Xml(usize),
+    /// `key a.b.c`: the line starts with the key path, this many bytes long.
+    Key(usize),
+    /// `offset 0x…` of a printable run
+    Offset(usize),
+    /// `offset 0x… (UTF-16)`
+    Utf16(usize),
+}
+
+/// Text lines built from decoded items, with where each line came from, within a byte
+/// limit: a decoder stops when [`Lines::full`] says so.
 pub(crate) struct Lines {
     pub text: Vec<u8>,
     starts: Vec<usize>,
-    labels: Vec<String>,
+    labels: Vec<Label>,
+    /// The most text (plus charged work) these lines may hold.
+    limit: u64,
+    /// Text and charged work so far.
+    used: u64,
+    /// Something did not fit.
+    full: bool,
 }
 
 impl Lines {
-    pub fn new() -> Self {
+    /// Empty lines that may hold `limit` bytes.
+    pub fn new(limit: u64) -> Self {
         Lines {
             text: Vec::new(),
             starts: Vec::new(),
             labels: Vec::new(),
+            limit,
+            used: 0,
+            full: false,
         }
     }
 
-    /// Appends one item as one line; line breaks inside it become spaces.
-    pub fn push(&mut self, label: String, item: &str) {
+    /// Bytes that still fit.
+    pub fn room(&self) -> u64 {
+        self.limit - self.used
+    }
+
+    /// True once an item or a charge did not fit; the decoder should stop.
+    pub fn full(&self) -> bool {
+        self.full
+    }
+
+    /// Counts `n` bytes of work that produces no new text (a repeated string, a skipped
+    /// value) against the limit; false, and full, when it does not fit.
+    pub fn charge(&mut self, n: u64) -> bool {
+        if n > self.room() {
+            self.full = true;
+            return false;
+        }
+        self.used += n;
+        true
+    }
+
+    /// Appends one item as one line (line breaks inside it become spaces); false, and
+    /// nothing appended, when it does not fit.
+    pub fn push(&mut self, label: Label, item: &str) -> bool {
+        if !self.charge(item.len() as u64 + 1) {
+            return false;
+        }
         self.starts.push(self.text.len());
         self.labels.push(label);
         self.text.extend(
@@ -281,6 +393,7 @@ impl Lines {
                 .map(|b| if b == b'\n' || b == b'\r' { b' ' } else { b }),
         );
         self.text.push(b'\n');
+        true
     }
 
     /// The label of the line holding `offset`.
@@ -289,7 +402,21 @@ impl Lines {
             .starts
             .partition_point(|&s| s <= offset)
             .saturating_sub(1);
-        self.labels.get(i).cloned().unwrap_or_default()
+        let Some(&label) = self.labels.get(i) else {
+            return String::new();
+        };
+        match label {
+            Label::Dex(n) => format!("dex string {n}"),
+            Label::Resource(n) => format!("resource string {n}"),
+            Label::Xml(o) => format!("xml offset {o:#x}"),
+            Label::Key(len) => {
+                let s = self.starts[i];
+                let end = (s + len).min(self.text.len());
+                format!("key {}", String::from_utf8_lossy(&self.text[s..end]))
+            }
+            Label::Offset(o) => format!("offset {o:#x}"),
+            Label::Utf16(o) => format!("offset {o:#x} (UTF-16)"),
+        }
     }
 
     /// Hands the lines to the visitor as one piece.
