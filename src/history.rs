@@ -182,8 +182,14 @@ fn collect(
     for pb in &plan.blobs {
         let out = scans.remove(&pb.oid).unwrap_or_default();
         if let Some(e) = out.error {
+            // Named with where history first put it, so a user can find the damage.
+            let first = &pb.intros[0];
+            let whence = match first.commit {
+                Some(i) => format!("{}, commit {}", first.path, plan.commits[i].id),
+                None => first.path.clone(),
+            };
             summary.errors.push(InputError {
-                path: format!("blob {} ({})", pb.oid, pb.intros[0].path),
+                path: format!("blob {} ({whence})", pb.oid),
                 cause: e,
             });
         }

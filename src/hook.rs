@@ -24,7 +24,9 @@ pub fn install(repo: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
-/// `core.hooksPath` when the repository sets it, else `.git/hooks`.
+/// `core.hooksPath` when set (relative to the work tree, as git runs hooks there), else the
+/// `hooks` directory of the common git directory: a linked work tree shares its main
+/// repository's hooks, so installing from either protects both.
 fn hook_path(repo: &Path) -> Result<PathBuf> {
     let r = git2::Repository::discover(repo).map_err(|e| {
         anyhow::anyhow!("{}: not a git repository: {}", repo.display(), e.message())
@@ -36,7 +38,7 @@ fn hook_path(repo: &Path) -> Result<PathBuf> {
     let dir = match (custom, r.workdir()) {
         (Some(p), Some(work)) if p.is_relative() => work.join(p),
         (Some(p), _) => p,
-        (None, _) => r.path().join("hooks"),
+        (None, _) => r.commondir().join("hooks"),
     };
     Ok(dir.join("pre-commit"))
 }

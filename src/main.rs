@@ -124,7 +124,18 @@ fn git(args: GitArgs) -> Result<u8> {
 
 fn git_mode(args: &GitArgs) -> Result<git::Mode> {
     if args.staged {
-        return Ok(git::Mode::Staged);
+        // pre-commit names the refs of a push (or of `run --from-ref/--to-ref`): the hook
+        // then scans what they add, since the index has nothing to do with a push.
+        let env = |k| std::env::var(k).ok().filter(|v| !v.is_empty());
+        if let (Some(base), Some(head)) = (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
+            return Ok(git::Mode::Range { base, head });
+        }
+        // During `git commit -a`, `git commit PATH` and in linked work trees git hands its
+        // hooks the index to commit in GIT_INDEX_FILE, relative to the hook's directory.
+        let index = std::env::var_os("GIT_INDEX_FILE")
+            .filter(|v| !v.is_empty())
+            .map(|v| std::env::current_dir().unwrap_or_default().join(v));
+        return Ok(git::Mode::Staged { index });
     }
     if let Some(rev) = &args.since {
         return Ok(git::Mode::Range {

@@ -6,7 +6,7 @@
 
 use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, RepositoryOpenFlags, Sort, Tree};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What part of the repository to scan.
 #[derive(Debug, Clone)]
@@ -26,7 +26,11 @@ pub enum Mode {
         head: String,
     },
     /// What the index holds for paths added or modified against HEAD (pre-commit).
-    Staged,
+    Staged {
+        /// The index file git gives a hook (`GIT_INDEX_FILE`: a temporary index during
+        /// `git commit -a`, `git commit PATH`); `None` reads the repository's own index.
+        index: Option<PathBuf>,
+    },
 }
 
 /// A commit that introduced at least one blob.
@@ -76,14 +80,32 @@ pub struct Plan {
     pub errors: Vec<(String, String)>,
 }
 
-/// Opens a repository (work tree or bare) at exactly `path`.
+/// Opens a repository (work tree, linked work tree or bare) at exactly `path`. Object
+/// directories git names in the environment (`GIT_OBJECT_DIRECTORY`,
+/// `GIT_ALTERNATE_OBJECT_DIRECTORIES`, as in a hook during a push's quarantine) are read too,
+/// as git reads them; `objects/info/alternates` is libgit2's own.
 pub fn open(path: &Path) -> Result<Repository, git2::Error> {
-    Repository::open_ext(
+    let repo = Repository::open_ext(
         path,
         RepositoryOpenFlags::NO_SEARCH,
         std::iter::empty::<&Path>(),
     )
-    .or_else(|_| Repository::open_bare(path))
+    .or_else(|_| Repository::open_bare(path))?;
+    let dirs: Vec<PathBuf> = ["GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .flat_map(|v| std::env::split_paths(&v).collect::<Vec<_>>())
+        .filter(|d| !d.as_os_str().is_empty())
+        .collect();
+    if !dirs.is_empty() {
+        let odb = repo.odb()?;
+        for dir in dirs {
+            if let Some(dir) = dir.to_str() {
+                odb.add_disk_alternate(dir)?;
+            }
+        }
+    }
+    Ok(repo)
 }
 
 /// Turns off libgit2's re-hashing of every object it reads: the scan reads each object once
@@ -128,8 +150,16 @@ pub fn plan(repo: &Repository, mode: &Mode) -> Result<Plan, git2::Error> {
     plan_streaming(repo, mode, &mut |_, _| {})
 }
 
+/// What a shallow clone's user must do to get the history a scan needs.
+const SHALLOW_ADVICE: &str = "history is incomplete: fetch more with `git fetch --deepen=N` \
+     (or all of it with `git fetch --unshallow`); in GitHub Actions check out with \
+     `fetch-depth: 0`";
+
 /// Like [`plan`], calling `on_new` with each blob id the moment it is first listed, so a
-/// scanner can work while history is still being walked.
+/// scanner can work while history is still being walked. An object that cannot be read
+/// (corrupt, or in a truncated pack) is recorded once in [`Plan::errors`] and the walk goes
+/// on; only an unreadable starting point (a revision that does not resolve, the index) is an
+/// `Err`.
 pub fn plan_streaming(
     repo: &Repository,
     mode: &Mode,
@@ -139,73 +169,124 @@ pub fn plan_streaming(
         plan: Plan::default(),
         index: HashMap::default(),
         seen: HashSet::default(),
+        reported: HashSet::default(),
         on_new,
     };
     if repo.is_shallow() {
-        builder.plan.warnings.push(
-            "shallow clone: history is incomplete; in CI check out with `fetch-depth: 0`".into(),
-        );
+        builder
+            .plan
+            .warnings
+            .push(format!("shallow clone: {SHALLOW_ADVICE}"));
     }
     match mode {
         Mode::History {
             branch,
             all_objects,
         } => {
-            let commits = history_commits(repo, branch.as_deref())?;
+            let commits = builder.history_commits(repo, branch.as_deref())?;
             builder.walk_commits(repo, &commits, false);
             if *all_objects {
                 builder.add_unreachable(repo)?;
             }
         }
         Mode::Range { base, head } => {
-            let commits = range_commits(repo, base, head)?;
             builder.plan.incremental = true;
-            builder.walk_commits(repo, &commits, true);
+            match builder.range_commits(repo, base, head)? {
+                RangeWalk::Commits(commits) => builder.walk_commits(repo, &commits, true),
+                RangeWalk::Trees { base, head } => {
+                    builder.add_changes(repo, head, Some(base), true)
+                }
+            }
         }
-        Mode::Staged => {
+        Mode::Staged { index } => {
             builder.plan.incremental = true;
-            builder.add_staged(repo)?;
+            builder.add_staged(repo, index.as_deref())?;
         }
     }
     Ok(builder.finish())
 }
 
-fn history_commits(repo: &Repository, branch: Option<&str>) -> Result<Vec<Oid>, git2::Error> {
+/// The commit `rev` names. In a shallow clone, a revision beyond the cut says so and how to
+/// fetch it, instead of libgit2's bare "parent 0 does not exist".
+fn resolve(repo: &Repository, rev: &str) -> Result<Oid, git2::Error> {
+    repo.revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map(|c| c.id())
+        .map_err(|e| {
+            if repo.is_shallow() {
+                git2::Error::from_str(&format!(
+                    "{rev}: {} (this is a shallow clone: {SHALLOW_ADVICE})",
+                    e.message()
+                ))
+            } else {
+                e
+            }
+        })
+}
+
+/// The commits a range scan walks, or, when a shallow clone lacks their merge base, the two
+/// ends whose trees are compared directly.
+enum RangeWalk {
+    Commits(Vec<Oid>),
+    Trees { base: Oid, head: Oid },
+}
+
+/// Commits in history order (parents first) by libgit2's walk; `hide` and what it reaches
+/// are left out.
+fn revwalk(repo: &Repository, tips: Tips, hide: Option<Oid>) -> Result<Vec<Oid>, git2::Error> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    match branch {
-        Some(name) => {
-            let obj = repo.revparse_single(name)?;
-            walk.push(obj.peel_to_commit()?.id())?;
-        }
-        None => {
-            // Every ref: branches, tags, remotes, notes and the stash. Refs that do not peel to
-            // a commit (a tag of a blob) are skipped by libgit2's glob push.
+    match tips {
+        Tips::One(id) => walk.push(id)?,
+        Tips::AllRefs => {
+            // Every ref: branches, tags, remotes, notes and the stash. Refs that do not peel
+            // to a commit (a tag of a blob) are skipped by libgit2's glob push.
             walk.push_glob("*")?;
             if repo.head().is_ok() {
                 walk.push_head()?;
             }
         }
     }
+    if let Some(h) = hide {
+        walk.hide(h)?;
+    }
     walk.collect()
 }
 
-fn range_commits(repo: &Repository, base: &str, head: &str) -> Result<Vec<Oid>, git2::Error> {
-    let head = repo.revparse_single(head)?.peel_to_commit()?.id();
-    let base = repo.revparse_single(base)?.peel_to_commit()?.id();
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    walk.push(head)?;
-    if let Ok(mb) = repo.merge_base(base, head) {
-        walk.hide(mb)?;
+/// Where a history walk starts.
+#[derive(Clone, Copy)]
+enum Tips {
+    One(Oid),
+    AllRefs,
+}
+
+/// An object that could not be read while listing what to scan.
+struct Bad {
+    kind: &'static str,
+    oid: Oid,
+    /// Directory path of a tree; empty for a root tree or a commit.
+    path: String,
+    cause: String,
+}
+
+impl Bad {
+    fn new(kind: &'static str, oid: Oid, path: &str, e: &git2::Error) -> Bad {
+        Bad {
+            kind,
+            oid,
+            path: path.to_string(),
+            cause: e.message().to_string(),
+        }
     }
-    walk.collect()
 }
 
 struct Builder<'a> {
     plan: Plan,
     index: HashMap<Oid, usize>,
     seen: HashSet<(Oid, String)>,
+    /// Unreadable objects already in `plan.errors`: each is named once, however many
+    /// commits share it.
+    reported: HashSet<Oid>,
     /// Told about each blob (and its first path) the first time it is listed, so scanning
     /// can start at once.
     on_new: &'a mut dyn FnMut(Oid, &str),
@@ -235,31 +316,192 @@ impl Builder<'_> {
         });
     }
 
+    /// Records an unreadable object once, with where it was met.
+    fn unreadable(&mut self, bad: Bad, whence: String) {
+        if self.reported.insert(bad.oid) {
+            self.plan
+                .errors
+                .push((format!("{} {}{whence}", bad.kind, bad.oid), bad.cause));
+        }
+    }
+
+    /// Every commit reachable from `branch` (or from every ref), parents first.
+    fn history_commits(
+        &mut self,
+        repo: &Repository,
+        branch: Option<&str>,
+    ) -> Result<Vec<Oid>, git2::Error> {
+        let tips = match branch {
+            Some(name) => Tips::One(resolve(repo, name)?),
+            None => Tips::AllRefs,
+        };
+        match revwalk(repo, tips, None) {
+            Ok(commits) => Ok(commits),
+            // libgit2's walk stops at the first commit it cannot read (a corrupt object, a
+            // truncated pack); walk again one commit at a time so the rest is still scanned.
+            Err(_) => {
+                let tips = match tips {
+                    Tips::One(id) => vec![id],
+                    Tips::AllRefs => self.ref_tips(repo),
+                };
+                Ok(self.walk_tolerant(repo, tips, &HashSet::default()))
+            }
+        }
+    }
+
+    /// Commits in `head` not reachable from the merge base with `base`.
+    fn range_commits(
+        &mut self,
+        repo: &Repository,
+        base: &str,
+        head: &str,
+    ) -> Result<RangeWalk, git2::Error> {
+        let head = resolve(repo, head)?;
+        let base = resolve(repo, base)?;
+        let mb = match repo.merge_base(base, head) {
+            Ok(mb) => Some(mb),
+            // The clone was cut above the common ancestor: compare the two trees, as
+            // `git diff BASE HEAD` does, rather than report all of head's history as new.
+            Err(e) if e.code() == git2::ErrorCode::NotFound && repo.is_shallow() => {
+                self.plan.warnings.push(format!(
+                    "the merge base of {base} and {head} is not in this shallow clone; \
+                     scanning what {head} changes against {base} directly ({SHALLOW_ADVICE})"
+                ));
+                return Ok(RangeWalk::Trees { base, head });
+            }
+            // Unrelated histories: everything head reaches is new.
+            Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+            Err(_) => return Ok(RangeWalk::Commits(self.range_tolerant(repo, base, head))),
+        };
+        match revwalk(repo, Tips::One(head), mb) {
+            Ok(commits) => Ok(RangeWalk::Commits(commits)),
+            Err(_) => Ok(RangeWalk::Commits(self.range_tolerant(repo, base, head))),
+        }
+    }
+
+    /// A range when some commit cannot be read: what `head` reaches minus what `base` reaches
+    /// (the same set as minus the merge base, which libgit2 could not compute).
+    fn range_tolerant(&mut self, repo: &Repository, base: Oid, head: Oid) -> Vec<Oid> {
+        let hidden: HashSet<Oid> = self
+            .walk_tolerant(repo, vec![base], &HashSet::default())
+            .into_iter()
+            .collect();
+        self.walk_tolerant(repo, vec![head], &hidden)
+    }
+
+    /// The commits every ref and HEAD point at (tags peeled); a ref whose object cannot be
+    /// read is named.
+    fn ref_tips(&mut self, repo: &Repository) -> Vec<Oid> {
+        let mut targets = Vec::new();
+        if let Ok(refs) = repo.references() {
+            for r in refs.flatten() {
+                if let Some(id) = r.resolve().ok().and_then(|r| r.target()) {
+                    targets.push((id, r.name().unwrap_or("?").to_string()));
+                }
+            }
+        }
+        if let Some(id) = repo.head().ok().and_then(|h| h.target()) {
+            targets.push((id, "HEAD".to_string()));
+        }
+        let mut tips = Vec::new();
+        for (id, name) in targets {
+            match repo.find_object(id, None) {
+                Ok(obj) => match obj.kind() {
+                    Some(ObjectType::Commit) => tips.push(id),
+                    // Tags of blobs or trees carry no history; an unreadable tag target is
+                    // named when the walk meets it, if any ref reaches it.
+                    _ => tips.extend(obj.peel_to_commit().ok().map(|c| c.id())),
+                },
+                Err(e) => self.unreadable(Bad::new("object", id, "", &e), format!(" (ref {name})")),
+            }
+        }
+        tips
+    }
+
+    /// Walks history from `tips` reading one commit at a time, parents before children, and
+    /// without `hidden`. An unreadable commit is named and its ancestry (unknown) left out.
+    fn walk_tolerant(
+        &mut self,
+        repo: &Repository,
+        tips: Vec<Oid>,
+        hidden: &HashSet<Oid>,
+    ) -> Vec<Oid> {
+        let mut order = Vec::new();
+        let mut visited: HashSet<Oid> = HashSet::default();
+        // (commit, the child that led here, parents already pushed): a depth-first
+        // post-order puts parents first.
+        let mut stack: Vec<(Oid, Option<Oid>, bool)> =
+            tips.into_iter().rev().map(|t| (t, None, false)).collect();
+        while let Some((id, child, expanded)) = stack.pop() {
+            if expanded {
+                order.push(id);
+                continue;
+            }
+            if hidden.contains(&id) || !visited.insert(id) {
+                continue;
+            }
+            match repo.find_commit(id) {
+                Ok(c) => {
+                    stack.push((id, child, true));
+                    let parents: Vec<Oid> = c.parent_ids().collect();
+                    for p in parents.into_iter().rev() {
+                        if !visited.contains(&p) {
+                            stack.push((p, Some(id), false));
+                        }
+                    }
+                }
+                Err(e) => {
+                    let whence =
+                        child.map_or_else(String::new, |c| format!(" (parent of commit {c})"));
+                    self.unreadable(Bad::new("commit", id, "", &e), whence);
+                }
+            }
+        }
+        order
+    }
+
     /// Diffs each commit against its first parent, in history order, so each blob is
     /// attributed to the first commit that put it at a path. Merges add only what is new to
     /// them because the side branch's commits come first in the walk. (Parallel diffing does
     /// not pay: libgit2 serialises pack access, and the scan already uses the other cores.)
     fn walk_commits(&mut self, repo: &Repository, commits: &[Oid], with_before: bool) {
         for &id in commits {
-            match commit_changes(repo, id) {
-                Ok(c) if c.blobs.is_empty() => {}
-                Ok(c) => {
-                    self.plan.commits.push(c.meta);
-                    let ci = self.plan.commits.len() - 1;
-                    for (oid, path, before) in c.blobs {
-                        self.add(oid, path, Some(ci), before.filter(|_| with_before));
-                    }
-                }
-                Err(e) => self
-                    .plan
-                    .errors
-                    .push((format!("commit {id}"), e.message().to_string())),
-            }
+            self.add_changes(repo, id, None, with_before);
         }
     }
 
-    fn add_staged(&mut self, repo: &Repository) -> Result<(), git2::Error> {
-        let index = repo.index()?;
+    /// Lists what commit `id` adds against `against` (default: its first parent).
+    fn add_changes(&mut self, repo: &Repository, id: Oid, against: Option<Oid>, with_before: bool) {
+        let c = match commit_changes(repo, id, against) {
+            Ok(c) => c,
+            Err(e) => return self.unreadable(Bad::new("commit", id, "", &e), String::new()),
+        };
+        for bad in c.bad {
+            let whence = match (bad.kind, bad.path.as_str()) {
+                ("commit", _) => format!(" (parent of commit {id})"),
+                (_, "") => format!(" (commit {id})"),
+                (_, path) => format!(" (commit {id}, {path})"),
+            };
+            self.unreadable(bad, whence);
+        }
+        if c.blobs.is_empty() {
+            return;
+        }
+        self.plan.commits.push(c.meta);
+        let ci = self.plan.commits.len() - 1;
+        for (oid, path, before) in c.blobs {
+            self.add(oid, path, Some(ci), before.filter(|_| with_before));
+        }
+    }
+
+    /// The index (git's own, or the file `GIT_INDEX_FILE` names in a hook) against HEAD.
+    fn add_staged(&mut self, repo: &Repository, index: Option<&Path>) -> Result<(), git2::Error> {
+        let index = match index {
+            Some(path) => git2::Index::open(path).map_err(|e| {
+                git2::Error::from_str(&format!("index {}: {}", path.display(), e.message()))
+            })?,
+            None => repo.index()?,
+        };
         let head_tree: Option<Tree> = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
         let mut opts = DiffOptions::new();
         opts.skip_binary_check(true);
@@ -294,20 +536,36 @@ impl Builder<'_> {
     }
 }
 
-/// One commit's metadata and the blobs it adds or modifies against its first parent.
+/// One commit's metadata, the blobs it adds or modifies, and the trees it could not read.
 struct CommitChanges {
     meta: CommitMeta,
     blobs: Vec<(Oid, String, Option<Oid>)>,
+    bad: Vec<Bad>,
 }
 
-fn commit_changes(repo: &Repository, id: Oid) -> Result<CommitChanges, git2::Error> {
+/// What commit `id` changes against `against`, or its first parent when `None`. Only an
+/// unreadable commit `id` is an error: an unreadable parent or tree is listed in `bad`, and
+/// the commit is diffed against nothing there, so everything it holds is still scanned.
+fn commit_changes(
+    repo: &Repository,
+    id: Oid,
+    against: Option<Oid>,
+) -> Result<CommitChanges, git2::Error> {
     let commit = repo.find_commit(id)?;
-    let tree = commit.tree()?;
-    let parent_tree = match commit.parent(0) {
-        Ok(p) => Some(p.tree()?),
-        Err(_) => None,
-    };
-    let blobs = changed_blobs(repo, parent_tree.as_ref(), Some(&tree))?;
+    let mut bad = Vec::new();
+    // A shallow clone's boundary commits have no parents here (libgit2 reads the grafts).
+    let base = against.or_else(|| commit.parent_ids().next());
+    let old = base.and_then(|b| match repo.find_commit(b) {
+        Ok(p) => read_tree(repo, p.tree_id(), "", &mut bad),
+        Err(e) => {
+            bad.push(Bad::new("commit", b, "", &e));
+            None
+        }
+    });
+    let mut blobs = Vec::new();
+    if let Some(new) = read_tree(repo, commit.tree_id(), "", &mut bad) {
+        diff_trees(repo, old.as_ref(), &new, "", &mut blobs, &mut bad);
+    }
     let author = commit.author();
     let meta = CommitMeta {
         id: id.to_string(),
@@ -318,31 +576,32 @@ fn commit_changes(repo: &Repository, id: Oid) -> Result<CommitChanges, git2::Err
             author.email().unwrap_or("")
         ),
     };
-    Ok(CommitChanges { meta, blobs })
+    Ok(CommitChanges { meta, blobs, bad })
 }
 
-/// (new blob, path, old blob) for every added or modified file between two trees. Subtrees
-/// with equal ids are skipped without being read, which is what makes a long history cheap:
-/// libgit2's tree diff visits every entry of both trees.
-fn changed_blobs(
-    repo: &Repository,
-    old: Option<&Tree>,
-    new: Option<&Tree>,
-) -> Result<Vec<(Oid, String, Option<Oid>)>, git2::Error> {
-    let mut out = Vec::new();
-    if let Some(new) = new {
-        diff_trees(repo, old, new, "", &mut out)?;
-    }
-    Ok(out)
+/// The tree `oid` at directory `path`, or `None` with the failure in `bad`.
+fn read_tree<'r>(
+    repo: &'r Repository,
+    oid: Oid,
+    path: &str,
+    bad: &mut Vec<Bad>,
+) -> Option<Tree<'r>> {
+    repo.find_tree(oid)
+        .map_err(|e| bad.push(Bad::new("tree", oid, path, &e)))
+        .ok()
 }
 
+/// Adds (new blob, path, old blob) to `out` for every added or modified file between two
+/// trees. Subtrees with equal ids are skipped without being read, which is what makes a long
+/// history cheap: libgit2's tree diff visits every entry of both trees.
 fn diff_trees(
     repo: &Repository,
     old: Option<&Tree>,
     new: &Tree,
     prefix: &str,
     out: &mut Vec<(Oid, String, Option<Oid>)>,
-) -> Result<(), git2::Error> {
+    bad: &mut Vec<Bad>,
+) {
     // Both trees are in git's entry order, so one merge pass pairs entries of the same name.
     let mut olds = old.map(|t| t.iter().peekable());
     for entry in new.iter() {
@@ -365,9 +624,8 @@ fn diff_trees(
         if prior.is_some_and(|(id, _)| id == entry.id()) {
             continue;
         }
-        visit_changed(repo, &entry, prior, prefix, out)?;
+        visit_changed(repo, &entry, prior, prefix, out, bad);
     }
-    Ok(())
 }
 
 /// Git sorts tree entries by name, comparing a subtree's name as if it ended in `/`.
@@ -388,24 +646,26 @@ fn visit_changed(
     prior: Option<(Oid, Option<ObjectType>)>,
     prefix: &str,
     out: &mut Vec<(Oid, String, Option<Oid>)>,
-) -> Result<(), git2::Error> {
+    bad: &mut Vec<Bad>,
+) {
     let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
     match entry.kind() {
         Some(ObjectType::Tree) => {
-            let sub = repo.find_tree(entry.id())?;
+            let Some(sub) = read_tree(repo, entry.id(), &path, bad) else {
+                return;
+            };
             let old_sub = match prior {
-                Some((id, Some(ObjectType::Tree))) => Some(repo.find_tree(id)?),
+                Some((id, Some(ObjectType::Tree))) => read_tree(repo, id, &path, bad),
                 _ => None,
             };
-            diff_trees(repo, old_sub.as_ref(), &sub, &format!("{path}/"), out)
+            diff_trees(repo, old_sub.as_ref(), &sub, &format!("{path}/"), out, bad);
         }
         // Symlinks (0o120000) hold a path, not content; submodules are other repositories.
         Some(ObjectType::Blob) if entry.filemode() != 0o120000 => {
             let old_blob = prior.and_then(|(id, k)| (k == Some(ObjectType::Blob)).then_some(id));
             out.push((entry.id(), path, old_blob));
-            Ok(())
         }
-        _ => Ok(()),
+        _ => {}
     }
 }
 

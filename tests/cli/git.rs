@@ -305,6 +305,214 @@ fn corrupt_object_is_one_error_and_the_scan_goes_on() {
     assert_eq!(found(&doc), vec![one(CFG, "a.env", 1, &c1)]);
 }
 
+/// Overwrites the loose object `oid` with bytes that do not inflate.
+fn corrupt_loose(r: &Repo, oid: &str) {
+    let obj = r
+        .path()
+        .join(".git/objects")
+        .join(&oid[..2])
+        .join(&oid[2..]);
+    let mut perm = std::fs::metadata(&obj).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(false);
+    std::fs::set_permissions(&obj, perm).unwrap();
+    std::fs::write(&obj, b"\x78\x9cgarbage-not-zlib").unwrap();
+}
+
+/// The `leakhound: error:` lines of a run, each of which must name a different object.
+fn error_lines(out: &std::process::Output) -> Vec<String> {
+    let err = stderr(out);
+    let lines: Vec<String> = err
+        .lines()
+        .filter(|l| l.starts_with("leakhound: error: "))
+        .map(String::from)
+        .collect();
+    let mut unique = lines.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), lines.len(), "one line per object: {err}");
+    lines
+}
+
+#[test]
+fn corrupt_tree_is_one_error_naming_commit_and_path_and_the_scan_goes_on() {
+    let r = Repo::new();
+    r.write("lib/victim/a.txt", "first\n");
+    r.write("lib/keep.txt", "keep\n");
+    let c1 = r.commit("a");
+    let victim = r.git(&["rev-parse", "HEAD:lib/victim"]);
+    r.write("lib/victim/a.txt", "second\n");
+    r.commit("b");
+    r.write("app.env", OLD);
+    let c3 = r.commit("secret");
+    corrupt_loose(&r, &victim);
+    let (doc, out) = scan_git(&r.path(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let errors = error_lines(&out);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains(&format!("tree {victim} (commit {c1}, lib/victim)")),
+        "{errors:?}"
+    );
+    assert_eq!(found(&doc), vec![one(CFG, "app.env", 1, &c3)]);
+    assert_eq!(
+        doc["summary"]["errors"].as_array().unwrap().len(),
+        1,
+        "counted"
+    );
+}
+
+#[test]
+fn corrupt_commit_is_one_error_and_later_commits_are_still_scanned() {
+    let r = Repo::new();
+    r.write("a.txt", "one\n");
+    let c1 = r.commit("one");
+    r.write("a.txt", "two\n");
+    let bad = r.commit("two");
+    r.write("b.txt", "three\n");
+    r.commit("three");
+    r.write("app.env", OLD);
+    let c4 = r.commit("secret");
+    corrupt_loose(&r, &bad);
+    let (doc, out) = scan_git(&r.path(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let errors = error_lines(&out);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains(&format!("commit {bad}")), "{errors:?}");
+    assert_eq!(found(&doc), vec![one(CFG, "app.env", 1, &c4)]);
+    // A range over the damage also goes on.
+    let range = format!("{c1}..HEAD");
+    let (doc, out) = scan_git(&r.path(), &["--range", &range]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(found(&doc), vec![one(CFG, "app.env", 1, &c4)]);
+}
+
+#[test]
+fn truncated_pack_names_each_unreadable_object_once_and_loose_secrets_are_found() {
+    let r = Repo::new();
+    for i in 0..4 {
+        r.write(&format!("dir{i}/f.txt"), &format!("file {i}\n"));
+        r.commit(&format!("c{i}"));
+    }
+    r.git(&["repack", "-a", "-d", "-q"]);
+    r.write("app.env", OLD);
+    let last = r.commit("secret, in a loose object");
+    let parent = r.git(&["rev-parse", "HEAD~1"]);
+    let packs = r.path().join(".git/objects/pack");
+    let pack = std::fs::read_dir(&packs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pack"))
+        .unwrap();
+    let mut perm = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(false);
+    std::fs::set_permissions(&pack, perm).unwrap();
+    let len = std::fs::metadata(&pack).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&pack)
+        .unwrap()
+        .set_len(len / 2)
+        .unwrap();
+    let (doc, out) = scan_git(&r.path(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let errors = error_lines(&out);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains(&format!("commit {parent} (parent of commit {last})"))),
+        "{errors:?}"
+    );
+    // The new commit's tree is loose, its four packed subtrees are not: each named once.
+    for i in 0..4 {
+        let dir = format!("(commit {last}, dir{i}): ");
+        assert_eq!(
+            errors.iter().filter(|e| e.contains(&dir)).count(),
+            1,
+            "{dir} {errors:?}"
+        );
+    }
+    assert_eq!(errors.len(), 5, "{errors:?}");
+    assert_eq!(found(&doc), vec![one(CFG, "app.env", 1, &last)]);
+}
+
+#[test]
+fn shallow_range_beyond_the_cut_says_how_to_fetch() {
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    r.commit("a");
+    r.write("app.env", OLD);
+    r.commit("b");
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("shallow");
+    let url = format!("file://{}", r.path().display());
+    git_in(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            target.to_str().unwrap(),
+        ],
+    );
+    let t = target.to_str().unwrap();
+    let out = run(&["git", t, "--range", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for needle in [
+        "HEAD~1",
+        "shallow clone",
+        "git fetch --deepen=N",
+        "git fetch --unshallow",
+        "fetch-depth: 0",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn shallow_range_without_the_merge_base_diffs_the_two_ends() {
+    let r = Repo::new();
+    r.write("base.env", OLD);
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("feature.env", NEW);
+    r.write("base.env", &format!("# moved\n{OLD}"));
+    r.commit("feature");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("main.txt", "main moves on\n");
+    r.commit("main");
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("shallow");
+    let url = format!("file://{}", r.path().display());
+    git_in(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--no-single-branch",
+            &url,
+            target.to_str().unwrap(),
+        ],
+    );
+    let head = git_in(&target, &["rev-parse", "origin/feature"]);
+    let (doc, out) = scan_git(&target, &["--range", "origin/main..origin/feature"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("merge base") && err.contains("git fetch --deepen=N"),
+        "{err}"
+    );
+    // What the feature adds, and not the secret base.env already held.
+    assert_eq!(found(&doc), vec![one(CFG, "feature.env", 1, &head)]);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+}
+
 #[test]
 fn not_a_repository_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
