@@ -1015,3 +1015,84 @@ runs:
     assert_eq!(step(&rec, "upload")["with"]["value"], "line 1\nline=2");
     assert_eq!(rec["status"], "failure");
 }
+
+#[test]
+fn version_builds_the_named_tag_of_the_actions_repository() {
+    let r = repos();
+    let dir = r.ws.parent().unwrap();
+    // The action's repository as a "server" (file://, so nothing leaves the machine), with
+    // a release tag and a later commit the tag must not pick up.
+    let server = dir.join("server");
+    let upstream = action_copy(&server.join("octo"), true);
+    std::fs::rename(&upstream, server.join("leakhound")).unwrap();
+    let upstream = server.join("leakhound");
+    git_ok(&upstream, &["tag", "-a", "v9.9.9", "-m", "release"]);
+    let tagged = git_ok(&upstream, &["rev-parse", "HEAD"]);
+    commit_file(&upstream, "later.txt", "later\n", "later");
+    let action = action_copy(dir, false);
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let path = format!(
+        "{}:{}",
+        fake_cargo(dir).display(),
+        std::env::var("PATH").unwrap()
+    );
+    let ev = payload(
+        &r,
+        "pull_request",
+        &[("BASE", &r.main), ("HEAD", &r.feature)],
+    );
+    let extra = [
+        "--env".to_string(),
+        format!("HOME={}", home.display()),
+        "--env".to_string(),
+        format!("PATH={path}"),
+        "--env".to_string(),
+        format!("GITHUB_SERVER_URL=file://{}", server.display()),
+        "--github".to_string(),
+        "action_repository=leakhound".to_string(),
+    ];
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let run = |version: &str| {
+        run_action_yml(
+            &action.join("action.yml"),
+            &r.ws,
+            "pull_request",
+            &ev,
+            &[("version", version)],
+            &extra,
+        )
+    };
+
+    let rec = run("v9.9.9");
+    let key = step(&rec, "key");
+    assert_eq!(key["exit"], 0, "{}", dump(&rec));
+    let src = key["outputs"]["src"].as_str().unwrap().to_string();
+    assert!(src.ends_with("/leakhound-src"), "{src}");
+    assert!(
+        key["outputs"]["key"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("-{tagged}-")),
+        "{}",
+        dump(&rec)
+    );
+    let log = std::fs::read_to_string(dir.join("cargo.log")).unwrap();
+    assert_eq!(
+        log,
+        format!(
+            "install --locked --force --quiet --root {}/.leakhound --path {src}\n",
+            home.display()
+        )
+    );
+    assert_eq!(rec["outputs"]["findings"], "1");
+
+    let rec = run("v0.0.404");
+    assert_eq!(step(&rec, "key")["exit"], 2, "{}", dump(&rec));
+    assert_eq!(
+        annotations(&rec),
+        vec!["::error title=leakhound::version 'v0.0.404' is not a tag, branch or commit of leakhound"]
+    );
+    assert!(!ran(&rec, "build") && !ran(&rec, "scan"), "{}", dump(&rec));
+    assert_eq!(rec["status"], "failure");
+}
