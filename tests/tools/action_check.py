@@ -43,6 +43,10 @@ def problems(doc):
             out.append(f"{where}: needs exactly one of `run` and `uses`")
         if "run" in s and "shell" not in s:
             out.append(f"{where}: composite `run` steps need `shell`")
+        # The runner pastes `${{ }}` values into the script before bash reads it, so an input
+        # or a payload field there is code; values reach scripts through `env:` instead.
+        if "${{" in str(s.get("run", "")):
+            out.append(f"{where}: `${{{{ }}}}` in a run script (pass it through `env:`)")
     for name, spec in (doc.get("outputs") or {}).items():
         if "value" not in (spec or {}):
             out.append(f"output `{name}`: composite outputs need `value`")
