@@ -310,11 +310,11 @@ fn pre_commit_blocks_commit_am_and_fails_all_files_on_a_secret_in_head() {
     let text = stdout(&out) + &stderr(&out);
     assert!(!out.status.success(), "fails on HEAD's secret: {text}");
     assert!(
-        text.contains("other.env:2:12") && text.contains("jwt.hmac-key.config"),
+        text.contains("other.env\n  2:12  critical  jwt.hmac-key.config"),
         "{text}"
     );
     assert!(
-        !text.contains("app.env:2:12"),
+        !text.contains("app.env") && text.contains("1 suppressed (inline 1)"),
         "the accepted one stays accepted: {text}"
     );
 
@@ -332,7 +332,10 @@ fn pre_commit_blocks_commit_am_and_fails_all_files_on_a_secret_in_head() {
     );
     let text = stdout(&out) + &stderr(&out);
     assert!(!out.status.success(), "the range holds a secret: {text}");
-    assert!(text.contains("other.env:2:12"), "{text}");
+    assert!(
+        text.contains("other.env:2:12  critical  jwt.hmac-key.config"),
+        "{text}"
+    );
     let out = pc.run(
         dir.path(),
         &[
