@@ -136,6 +136,21 @@ pub struct CommonArgs {
     /// Largest decompressed/compressed ratio accepted for a member (zip-bomb guard).
     #[arg(long, default_value_t = leakhound::source::extract::MAX_RATIO)]
     pub max_ratio: u64,
+    /// Text decoded from one binary member (DEX, binary XML, resource tables, plists, strings)
+    /// may be this many times the member's size.
+    #[arg(long, default_value_t = leakhound::source::extract::MAX_DECODED_RATIO)]
+    pub max_decoded_ratio: u64,
+    /// ... but a member may always decode to this much (K/M/G suffixes).
+    #[arg(long, default_value = "16MiB", value_parser = parse_size)]
+    pub decoded_floor: u64,
+    /// How deep plist containers and asar directories may nest (at most 1024: plist values
+    /// are flattened recursively once their depth is checked).
+    #[arg(long, default_value_t = leakhound::source::extract::MAX_NESTING,
+          value_parser = parse_nesting)]
+    pub max_nesting: usize,
+    /// Warnings shown per input; the rest are counted in one line.
+    #[arg(long, default_value_t = leakhound::source::extract::MAX_WARNINGS)]
+    pub max_warnings: usize,
     /// Do not check found JWTs against the keys found in the same scan or known secrets.
     #[arg(long)]
     pub no_verify: bool,
@@ -228,7 +243,19 @@ impl CommonArgs {
             max_entry_bytes: self.max_entry_size,
             max_total_bytes: self.max_archive_total,
             max_ratio: self.max_ratio,
+            max_decoded_ratio: self.max_decoded_ratio,
+            decoded_floor: self.decoded_floor,
+            max_nesting: self.max_nesting,
+            max_warnings: self.max_warnings,
         }
+    }
+}
+
+/// A nesting depth between 1 and 1024.
+fn parse_nesting(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n @ 1..=1024) => Ok(n),
+        _ => Err(format!("{s:?} is not a depth from 1 to 1024")),
     }
 }
 

@@ -2,7 +2,7 @@
 //! Every read is bounded with `take`; nothing is written to disk.
 
 use super::json::{Entries, Scalar};
-use super::{Budget, Capped, Visitor, MAX_NESTING};
+use super::{Budget, Capped, Visitor};
 use serde::de::{
     Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor as SerdeVisitor,
 };
@@ -14,7 +14,7 @@ pub(super) type Child<'c> = dyn FnMut(&mut Budget<'_>, &str, &[u8], &mut dyn Vis
 /// Reads at most `cap + 1` bytes so an over-long member is detected without reading it all.
 fn read_capped(r: impl Read, cap: u64, out: &mut Vec<u8>) -> std::io::Result<bool> {
     out.clear();
-    r.take(cap + 1).read_to_end(out)?;
+    r.take(cap.saturating_add(1)).read_to_end(out)?;
     Ok(out.len() as u64 <= cap)
 }
 
@@ -173,6 +173,7 @@ where
     let mut first_capped = Capped {
         inner: &mut first,
         warned: budget.warned,
+        max: limits.max_warnings,
     };
     let Some(mut archive) = open_zip(bytes, label, limits.max_entries, &mut first_capped) else {
         return vec![first];
@@ -188,6 +189,7 @@ where
             let mut capped = Capped {
                 inner: &mut visitor,
                 warned: budget.warned,
+                max: limits.max_warnings,
             };
             let mut archive = archive.clone();
             let mut budget = *budget;
@@ -407,7 +409,7 @@ pub(super) fn asar(
     };
     let base = 8 + pickle;
     let mut files = Vec::new();
-    collect_asar(header, &mut files);
+    collect_asar(header, budget.limits.max_nesting, &mut files);
     let shared = asar_overlaps(&files, label, visitor);
     for (i, (name, offset, size)) in files.iter().enumerate() {
         if i >= budget.limits.max_entries {
@@ -531,8 +533,8 @@ impl<'de> Deserialize<'de> for AsarNode {
 }
 
 /// (path, offset, size) of every packed file in an asar header, directories walked with an
-/// explicit stack down to [`MAX_NESTING`] levels.
-fn collect_asar(root: AsarNode, out: &mut Vec<(String, usize, usize)>) {
+/// explicit stack down to `max_nesting` levels.
+fn collect_asar(root: AsarNode, max_nesting: usize, out: &mut Vec<(String, usize, usize)>) {
     let Some(Entries(Some(top))) = root.files else {
         return;
     };
@@ -553,7 +555,7 @@ fn collect_asar(root: AsarNode, out: &mut Vec<(String, usize, usize)>) {
         let depth = *depth;
         match entry.files {
             Some(Entries(Some(children))) => {
-                if depth < MAX_NESTING {
+                if depth < max_nesting {
                     stack.push((path, depth + 1, children.into_iter()));
                 }
             }

@@ -2,7 +2,7 @@
 //! printable strings, ASCII and UTF-16LE, at least 8 characters, each with its byte offset.
 //! And property lists (binary or XML), flattened to `key.path = "value"` lines.
 
-use super::{Budget, Label, Lines, Piece, Visitor, MAX_NESTING};
+use super::{Budget, Label, Lines, Piece, Visitor};
 
 const MIN_STRING: usize = 8;
 
@@ -88,8 +88,9 @@ pub(super) fn plist(
 ) {
     let mut lines = Lines::new(budget.decoded_room(b.len()));
     let mut too_deep = false;
+    let max_nesting = budget.limits.max_nesting;
     if b.starts_with(b"bplist00") {
-        if let Err(e) = binary_plist(b, &mut lines, &mut too_deep) {
+        if let Err(e) = binary_plist(b, max_nesting, &mut lines, &mut too_deep) {
             visitor.warn(format!("{label}: unreadable plist: {e}"));
         }
     } else {
@@ -99,9 +100,9 @@ pub(super) fn plist(
         let cost = (tags as u64)
             .saturating_mul(VALUE_BYTES_PER_TAG)
             .saturating_add(b.len() as u64);
-        if depth > MAX_NESTING || cost > lines.room() {
-            let why = if depth > MAX_NESTING {
-                format!("nested deeper than {MAX_NESTING}")
+        if depth > max_nesting || cost > lines.room() {
+            let why = if depth > max_nesting {
+                format!("nested deeper than {max_nesting} (--max-nesting)")
             } else {
                 format!("{tags} elements, too many to decode")
             };
@@ -113,13 +114,13 @@ pub(super) fn plist(
             });
         }
         match plist::Value::from_reader(std::io::Cursor::new(b)) {
-            Ok(v) => flatten(&v, String::new(), &mut lines, 0),
+            Ok(v) => flatten(&v, String::new(), &mut lines, 0, max_nesting),
             Err(e) => return visitor.warn(format!("{label}: unreadable plist: {e}")),
         }
     }
     if too_deep {
         visitor.warn(format!(
-            "{label}: plist nested deeper than {MAX_NESTING}; deeper values skipped"
+            "{label}: plist nested deeper than {max_nesting} (--max-nesting); deeper values skipped"
         ));
     }
     budget.finish(lines, b.len(), member, label, visitor);
@@ -165,9 +166,9 @@ fn xml_shape(b: &[u8]) -> (usize, usize) {
 }
 
 /// An XML plist's values, depth first. Recursion is bounded: [`xml_shape`] refused anything
-/// nested deeper than [`MAX_NESTING`].
-fn flatten(v: &plist::Value, path: String, lines: &mut Lines, depth: usize) {
-    if depth > MAX_NESTING || lines.full() {
+/// nested deeper than `max`.
+fn flatten(v: &plist::Value, path: String, lines: &mut Lines, depth: usize, max: usize) {
+    if depth > max || lines.full() {
         return;
     }
     let key = |k: &str| {
@@ -180,12 +181,12 @@ fn flatten(v: &plist::Value, path: String, lines: &mut Lines, depth: usize) {
     match v {
         plist::Value::Dictionary(d) => {
             for (k, v) in d {
-                flatten(v, key(k), lines, depth + 1);
+                flatten(v, key(k), lines, depth + 1, max);
             }
         }
         plist::Value::Array(a) => {
             for (i, v) in a.iter().enumerate() {
-                flatten(v, key(&i.to_string()), lines, depth + 1);
+                flatten(v, key(&i.to_string()), lines, depth + 1, max);
             }
         }
         plist::Value::String(s) => {
@@ -348,7 +349,12 @@ struct Open {
 /// shared: a million references to one long string, or arrays of arrays of shared arrays,
 /// stream far more than the file holds. An object inside itself is an error, as in the
 /// crate, and also bounds the stack by the number of objects.
-fn binary_plist(b: &[u8], lines: &mut Lines, too_deep: &mut bool) -> Result<(), &'static str> {
+fn binary_plist(
+    b: &[u8],
+    max_nesting: usize,
+    lines: &mut Lines,
+    too_deep: &mut bool,
+) -> Result<(), &'static str> {
     let (p, root) = Bplist::open(b)?;
     let mut path = String::new();
     let mut stack: Vec<Open> = Vec::new();
@@ -361,7 +367,7 @@ fn binary_plist(b: &[u8], lines: &mut Lines, too_deep: &mut bool) -> Result<(), 
             }
             let o = p.object(id).ok_or("object outside the file")?;
             let depth = stack.len();
-            if depth > MAX_NESTING {
+            if depth > max_nesting {
                 *too_deep = true;
             } else {
                 let restore = path.len();

@@ -17,6 +17,14 @@ pub struct Limits {
     pub max_total_bytes: u64,
     /// Largest decompressed/compressed size ratio accepted for an entry (zip bombs).
     pub max_ratio: u64,
+    /// Text decoded from one member may be this many times the member's size.
+    pub max_decoded_ratio: u64,
+    /// ... but a member may always decode to this many bytes.
+    pub decoded_floor: u64,
+    /// How deep plist containers and asar directories may nest.
+    pub max_nesting: usize,
+    /// Warnings shown per top-level input; the rest are counted in one line.
+    pub max_warnings: usize,
 }
 
 /// Default nesting depth (`--archive-depth`).
@@ -33,17 +41,17 @@ pub const MAX_RATIO: u64 = 200;
 /// Text decoded from one member (DEX strings, binary XML lines, resource strings, plist
 /// values, printable runs) may be this many times the member's size. Real files decode to
 /// about their own size; a crafted one points thousands of ids at one long string.
-/// (`--max-decoded-ratio`, requested from the CLI owner.)
+/// (`--max-decoded-ratio`)
 pub const MAX_DECODED_RATIO: u64 = 8;
 /// ... but a small member may always decode to this much, so the ratio never cuts a normal
-/// manifest or plist short. (`--decoded-floor`, requested from the CLI owner.)
+/// manifest or plist short. (`--decoded-floor`)
 pub const DECODED_FLOOR_BYTES: u64 = 16 * 1024 * 1024;
 /// How deep plist containers and asar directories may nest before deeper values are
 /// skipped. Walks keep their own stack, so this bounds output, not the call stack.
-/// (`--max-nesting`, requested from the CLI owner.)
+/// (`--max-nesting`)
 pub const MAX_NESTING: usize = 64;
 /// Warnings kept per top-level input; the rest are counted in one closing line, so a crafted
-/// archive with 100,000 bad members gives a readable report. (`--max-warnings`, requested.)
+/// archive with 100,000 bad members gives a readable report. (`--max-warnings`)
 pub const MAX_WARNINGS: usize = 32;
 
 impl Default for Limits {
@@ -54,6 +62,10 @@ impl Default for Limits {
             max_entry_bytes: MAX_ENTRY_BYTES,
             max_total_bytes: MAX_TOTAL_BYTES,
             max_ratio: MAX_RATIO,
+            max_decoded_ratio: MAX_DECODED_RATIO,
+            decoded_floor: DECODED_FLOOR_BYTES,
+            max_nesting: MAX_NESTING,
+            max_warnings: MAX_WARNINGS,
         }
     }
 }
@@ -62,7 +74,7 @@ impl Limits {
     /// How much text a decoder may produce from a member of `len` bytes.
     pub fn decoded_cap(&self, len: usize) -> u64 {
         (len as u64)
-            .saturating_mul(MAX_DECODED_RATIO)
-            .max(DECODED_FLOOR_BYTES)
+            .saturating_mul(self.max_decoded_ratio)
+            .max(self.decoded_floor)
     }
 }

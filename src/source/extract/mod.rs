@@ -105,6 +105,7 @@ pub fn expand(name: &str, bytes: &[u8], limits: &Limits, visitor: &mut dyn Visit
     let mut capped = Capped {
         inner: visitor,
         warned: &warned,
+        max: limits.max_warnings,
     };
     expand_at(&mut budget, None, name, bytes, 0, &mut capped);
     budget.close(capped.inner);
@@ -207,8 +208,9 @@ impl Budget<'_> {
                 self.take(self.left().saturating_add(1), visitor);
             } else {
                 visitor.warn(format!(
-                    "{label}: decoded text reached {cap} bytes ({MAX_DECODED_RATIO}x the member, \
-                     at least {DECODED_FLOOR_BYTES}); the rest skipped"
+                    "{label}: decoded text reached {cap} bytes ({}x the member, at least {}; \
+                     --max-decoded-ratio, --decoded-floor); the rest skipped",
+                    self.limits.max_decoded_ratio, self.limits.decoded_floor
                 ));
             }
         }
@@ -220,21 +222,23 @@ impl Budget<'_> {
     /// The closing line for warnings [`Capped`] held back.
     fn close(&self, visitor: &mut dyn Visitor) {
         let n = self.warned.load(Ordering::Relaxed);
-        if n > MAX_WARNINGS {
+        let max = self.limits.max_warnings;
+        if n > max {
             visitor.warn(format!(
-                "{}: {} more warnings not shown",
+                "{}: {} more warnings not shown (--max-warnings)",
                 self.top,
-                n - MAX_WARNINGS
+                n - max
             ));
         }
     }
 }
 
-/// Passes pieces on and at most [`MAX_WARNINGS`] warnings per top-level input; the rest are
-/// only counted, for [`Budget::close`].
+/// Passes pieces on and at most `max` warnings per top-level input; the rest are only
+/// counted, for [`Budget::close`].
 struct Capped<'v, 'w> {
     inner: &'v mut dyn Visitor,
     warned: &'w AtomicUsize,
+    max: usize,
 }
 
 impl Visitor for Capped<'_, '_> {
@@ -243,7 +247,7 @@ impl Visitor for Capped<'_, '_> {
     }
 
     fn warn(&mut self, message: String) {
-        if self.warned.fetch_add(1, Ordering::Relaxed) < MAX_WARNINGS {
+        if self.warned.fetch_add(1, Ordering::Relaxed) < self.max {
             self.inner.warn(message);
         }
     }

@@ -44,6 +44,7 @@ fn small() -> Limits {
         max_entry_bytes: 256 * 1024,
         max_total_bytes: 512 * 1024,
         max_ratio: 50,
+        ..Limits::default()
     }
 }
 
