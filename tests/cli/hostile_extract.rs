@@ -274,7 +274,7 @@ fn xml_plist_nested_60k_arrays_deep() {
     let run = survive(
         "Info.plist",
         x.as_bytes(),
-        "Info.plist: plist nested deeper than 64; scanned as text",
+        "Info.plist: plist nested deeper than 64 (--max-nesting); scanned as text",
         &[],
     );
     assert_found(&run, "Info.plist", "");
@@ -362,7 +362,7 @@ fn binary_plist_nested_200k_deep() {
     let run = survive(
         "Info.plist",
         &bplist(&objects),
-        "Info.plist: plist nested deeper than 64; deeper values skipped",
+        "Info.plist: plist nested deeper than 64 (--max-nesting); deeper values skipped",
         &[],
     );
     assert_found(&run, "Info.plist", "");

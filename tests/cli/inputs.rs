@@ -19,6 +19,8 @@ fn gitignore_is_honoured_dotfiles_are_scanned_and_no_ignore_scans_all() {
         ),
         ("src/.hidden/config.env", SECRET_ENV),
     ]);
+    // .gitignore applies inside a repository only, as in git and ripgrep.
+    git_ok(dir.path(), &["init", "-q"]);
     let (doc, _) = scan_json(dir.path(), &[]);
     let paths: Vec<String> = triples(&doc).into_iter().map(|t| t.1).collect();
     assert_eq!(paths, vec![".env", ".npmrc", "src/.hidden/config.env"]);
