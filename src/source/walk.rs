@@ -8,10 +8,11 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-/// Ignore files the walk honours. Seeing one (in the tree or above it) is what makes the
-/// walk count what they skipped.
-const IGNORE_FILES: &[&str] = &[".gitignore", ".ignore", ".leakhoundignore"];
+/// Ignore files that apply anywhere. Seeing one (in the tree or above it), or a `.gitignore`
+/// inside a repository, is what makes the walk count what they skipped.
+const IGNORE_FILES: &[&str] = &[".ignore", ".leakhoundignore"];
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -63,35 +64,20 @@ where
     M: Fn() -> V + Sync,
     V: FnMut(Event<'_>) + Send,
 {
-    let mut builder = WalkBuilder::new(root);
-    builder
-        .hidden(false)
-        .parents(!opts.no_ignore)
-        .ignore(!opts.no_ignore)
-        .git_ignore(!opts.no_ignore)
-        .git_exclude(!opts.no_ignore)
-        .git_global(false)
-        .require_git(true)
-        .follow_links(false)
-        .threads(opts.threads)
-        .filter_entry(|e| e.file_name() != ".git");
-    if !opts.no_ignore {
-        builder.add_custom_ignore_filename(".leakhoundignore");
-    }
+    let saw_git = Arc::new(AtomicBool::new(false));
+    let walker = builder(root, opts, true, Some(Arc::clone(&saw_git)));
     let root_is_file = root.is_file();
     let seen = AtomicU64::new(0);
-    let saw_ignore_file = AtomicBool::new(false);
-    builder.build_parallel().run(|| {
+    let rule_dirs = Mutex::new(Vec::new());
+    walker.build_parallel().run(|| {
         let mut visit = make_visitor();
         let mut buf = Vec::new();
-        let (seen, saw_ignore_file) = (&seen, &saw_ignore_file);
+        let (seen, rule_dirs) = (&seen, &rule_dirs);
         Box::new(move |entry| {
             match entry {
                 Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                     seen.fetch_add(1, Ordering::Relaxed);
-                    if IGNORE_FILES.iter().any(|n| e.file_name() == *n) {
-                        saw_ignore_file.store(true, Ordering::Relaxed);
-                    }
+                    note_ignore_file(&e, rule_dirs);
                     let rel = display_path(root, e.path(), root_is_file);
                     read_one(e.path(), &rel, opts.max_file_size, &mut buf, &mut visit);
                 }
@@ -104,48 +90,118 @@ where
             WalkState::Continue
         })
     });
-    let rules_apply = saw_ignore_file.into_inner() || ignore_rules_above(root);
-    if opts.no_ignore || root_is_file || !rules_apply {
+    if opts.no_ignore || root_is_file {
         return WalkStats::default();
     }
+    let in_repo = saw_git.load(Ordering::Relaxed);
+    let dirs = rule_dirs.into_inner().unwrap_or_else(|p| p.into_inner());
     WalkStats {
-        ignored: count_files(root, opts.threads).saturating_sub(seen.into_inner()),
+        ignored: count_ignored(root, opts, seen.into_inner(), dirs, in_repo),
     }
 }
 
-/// True when a directory above `root` holds an ignore file or a git exclude file, which the
-/// walk applies although it never lists them.
-fn ignore_rules_above(root: &Path) -> bool {
-    let Ok(abs) = root.canonicalize() else {
-        return false;
-    };
-    abs.ancestors().any(|dir| {
-        IGNORE_FILES.iter().any(|n| dir.join(n).is_file())
-            || dir.join(".git/info/exclude").is_file()
-    })
+/// The walk as scans run it: ignore files as ripgrep applies them unless `rules` is false or
+/// `--no-ignore` was given, `.git` never entered (and noted in `saw_git`, since a nested
+/// repository's `.gitignore` files bind its files).
+fn builder(
+    root: &Path,
+    opts: &WalkOptions,
+    rules: bool,
+    saw_git: Option<Arc<AtomicBool>>,
+) -> WalkBuilder {
+    let rules = rules && !opts.no_ignore;
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .parents(rules)
+        .ignore(rules)
+        .git_ignore(rules)
+        .git_exclude(rules)
+        .git_global(false)
+        .require_git(true)
+        .follow_links(false)
+        .threads(opts.threads)
+        .filter_entry(move |e| {
+            let git = e.file_name() == ".git";
+            if git {
+                if let Some(flag) = &saw_git {
+                    flag.store(true, Ordering::Relaxed);
+                }
+            }
+            !git
+        });
+    if rules {
+        builder.add_custom_ignore_filename(".leakhoundignore");
+    }
+    builder
 }
 
-/// Every file under `root` (ignore rules off, `.git` left out), without reading any: the
-/// difference to what the walk saw is what ignore rules skipped. It runs only when ignore
-/// files exist, so trees without any pay nothing.
-fn count_files(root: &Path, threads: usize) -> u64 {
+/// Records the directory of an ignore file the walk met (`true` for a `.gitignore`, which
+/// binds only inside a repository).
+fn note_ignore_file(e: &ignore::DirEntry, dirs: &Mutex<Vec<(PathBuf, bool)>>) {
+    let name = e.file_name();
+    let git = name == ".gitignore";
+    if git || IGNORE_FILES.iter().any(|n| name == *n) {
+        if let Some(dir) = e.path().parent() {
+            let mut dirs = dirs.lock().unwrap_or_else(|p| p.into_inner());
+            dirs.push((dir.to_path_buf(), git));
+        }
+    }
+}
+
+/// Files ignore rules kept out of the walk. Counting costs more directory walks, so it covers
+/// only the subtrees rules can bind: under each ignore file the walk met (a `.gitignore` only
+/// inside a repository), or the whole root when rules come from above it. Crate sources or an
+/// npm cache, full of `.gitignore` files that bind nothing outside a repository, pay nothing.
+fn count_ignored(
+    root: &Path,
+    opts: &WalkOptions,
+    seen: u64,
+    dirs: Vec<(PathBuf, bool)>,
+    in_repo: bool,
+) -> u64 {
+    let (above, repo_above) = ignore_rules_above(root);
+    if above || repo_above {
+        return count_files(root, opts, false).saturating_sub(seen);
+    }
+    let mut roots: Vec<PathBuf> = dirs
+        .into_iter()
+        .filter(|(_, git)| !git || in_repo)
+        .map(|(d, _)| d)
+        .collect();
+    roots.sort();
+    roots.dedup_by(|inner, outer| inner.starts_with(outer));
+    roots
+        .iter()
+        .map(|r| count_files(r, opts, false).saturating_sub(count_files(r, opts, true)))
+        .sum()
+}
+
+/// Whether a directory above `root` holds an ignore file that applies anywhere, and whether
+/// `root` is inside a git repository (whose `.gitignore` files and exclude file then apply).
+fn ignore_rules_above(root: &Path) -> (bool, bool) {
+    let Ok(abs) = root.canonicalize() else {
+        return (false, false);
+    };
+    let parents = || abs.ancestors().skip(1);
+    let any = parents().any(|dir| IGNORE_FILES.iter().any(|n| dir.join(n).is_file()));
+    let repo = abs.ancestors().any(|dir| dir.join(".git").exists());
+    (any, repo)
+}
+
+/// Files under `root`, with the scan's ignore rules or with none (`.git` always left out),
+/// without reading any.
+fn count_files(root: &Path, opts: &WalkOptions, ruled: bool) -> u64 {
     let total = AtomicU64::new(0);
-    WalkBuilder::new(root)
-        .standard_filters(false)
-        .hidden(false)
-        .follow_links(false)
-        .threads(threads)
-        .filter_entry(|e| e.file_name() != ".git")
-        .build_parallel()
-        .run(|| {
-            let total = &total;
-            Box::new(move |entry| {
-                if entry.is_ok_and(|e| e.file_type().is_some_and(|t| t.is_file())) {
-                    total.fetch_add(1, Ordering::Relaxed);
-                }
-                WalkState::Continue
-            })
-        });
+    builder(root, opts, ruled, None).build_parallel().run(|| {
+        let total = &total;
+        Box::new(move |entry| {
+            if entry.is_ok_and(|e| e.file_type().is_some_and(|t| t.is_file())) {
+                total.fetch_add(1, Ordering::Relaxed);
+            }
+            WalkState::Continue
+        })
+    });
     total.into_inner()
 }
 

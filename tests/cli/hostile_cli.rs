@@ -178,3 +178,24 @@ fn control_characters_in_a_file_name_are_escaped_in_text_output() {
     assert!(text.contains("evil\\x1b[2J\\u{202e}.js"), "{text}");
     assert!(!text.contains(TOKEN), "redacted: {text}");
 }
+
+/// Counting covers only the subtrees ignore files bind, so a `.ignore` deep in a tree is
+/// counted exactly, and so is a nested repository's `.gitignore`.
+#[test]
+fn ignore_files_in_subdirectories_are_counted_where_they_bind() {
+    let dir = tree(&[
+        ("vendor/lib/.ignore", "gen/\n"),
+        ("vendor/lib/gen/a.js", SIBLING.1),
+        ("vendor/lib/gen/b.js", SIBLING.1),
+        ("vendor/lib/ok.js", SIBLING.1),
+        ("nested/.gitignore", "out.js\n"),
+        ("nested/out.js", SIBLING.1),
+        ("plain/.gitignore", "kept.js\n"),
+        ("plain/kept.js", SIBLING.1),
+    ]);
+    git_ok(&dir.path().join("nested"), &["init", "-q"]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let paths: Vec<String> = triples(&doc).into_iter().map(|t| t.1).collect();
+    assert_eq!(paths, vec!["plain/kept.js", "vendor/lib/ok.js"]);
+    assert_eq!(doc["summary"]["ignored"], 3);
+}
