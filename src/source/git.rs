@@ -4,7 +4,10 @@
 //! Reading blob bytes goes through [`BlobSource`], so the libgit2 backend can be swapped
 //! without touching the scanner or detectors.
 
-use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, RepositoryOpenFlags, Sort, Tree};
+mod diff;
+
+use diff::{commit_changes, deltas, Bad};
+use git2::{DiffOptions, ObjectType, Oid, Repository, RepositoryOpenFlags, Sort, Tree};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
@@ -258,26 +261,6 @@ fn revwalk(repo: &Repository, tips: Tips, hide: Option<Oid>) -> Result<Vec<Oid>,
 enum Tips {
     One(Oid),
     AllRefs,
-}
-
-/// An object that could not be read while listing what to scan.
-struct Bad {
-    kind: &'static str,
-    oid: Oid,
-    /// Directory path of a tree; empty for a root tree or a commit.
-    path: String,
-    cause: String,
-}
-
-impl Bad {
-    fn new(kind: &'static str, oid: Oid, path: &str, e: &git2::Error) -> Bad {
-        Bad {
-            kind,
-            oid,
-            path: path.to_string(),
-            cause: e.message().to_string(),
-        }
-    }
 }
 
 struct Builder<'a> {
@@ -534,157 +517,6 @@ impl Builder<'_> {
     fn finish(self) -> Plan {
         self.plan
     }
-}
-
-/// One commit's metadata, the blobs it adds or modifies, and the trees it could not read.
-struct CommitChanges {
-    meta: CommitMeta,
-    blobs: Vec<(Oid, String, Option<Oid>)>,
-    bad: Vec<Bad>,
-}
-
-/// What commit `id` changes against `against`, or its first parent when `None`. Only an
-/// unreadable commit `id` is an error: an unreadable parent or tree is listed in `bad`, and
-/// the commit is diffed against nothing there, so everything it holds is still scanned.
-fn commit_changes(
-    repo: &Repository,
-    id: Oid,
-    against: Option<Oid>,
-) -> Result<CommitChanges, git2::Error> {
-    let commit = repo.find_commit(id)?;
-    let mut bad = Vec::new();
-    // A shallow clone's boundary commits have no parents here (libgit2 reads the grafts).
-    let base = against.or_else(|| commit.parent_ids().next());
-    let old = base.and_then(|b| match repo.find_commit(b) {
-        Ok(p) => read_tree(repo, p.tree_id(), "", &mut bad),
-        Err(e) => {
-            bad.push(Bad::new("commit", b, "", &e));
-            None
-        }
-    });
-    let mut blobs = Vec::new();
-    if let Some(new) = read_tree(repo, commit.tree_id(), "", &mut bad) {
-        diff_trees(repo, old.as_ref(), &new, "", &mut blobs, &mut bad);
-    }
-    let author = commit.author();
-    let meta = CommitMeta {
-        id: id.to_string(),
-        time: author.when().seconds(),
-        author: format!(
-            "{} <{}>",
-            author.name().unwrap_or(""),
-            author.email().unwrap_or("")
-        ),
-    };
-    Ok(CommitChanges { meta, blobs, bad })
-}
-
-/// The tree `oid` at directory `path`, or `None` with the failure in `bad`.
-fn read_tree<'r>(
-    repo: &'r Repository,
-    oid: Oid,
-    path: &str,
-    bad: &mut Vec<Bad>,
-) -> Option<Tree<'r>> {
-    repo.find_tree(oid)
-        .map_err(|e| bad.push(Bad::new("tree", oid, path, &e)))
-        .ok()
-}
-
-/// Adds (new blob, path, old blob) to `out` for every added or modified file between two
-/// trees. Subtrees with equal ids are skipped without being read, which is what makes a long
-/// history cheap: libgit2's tree diff visits every entry of both trees.
-fn diff_trees(
-    repo: &Repository,
-    old: Option<&Tree>,
-    new: &Tree,
-    prefix: &str,
-    out: &mut Vec<(Oid, String, Option<Oid>)>,
-    bad: &mut Vec<Bad>,
-) {
-    // Both trees are in git's entry order, so one merge pass pairs entries of the same name.
-    let mut olds = old.map(|t| t.iter().peekable());
-    for entry in new.iter() {
-        let mut prior = None;
-        if let Some(olds) = olds.as_mut() {
-            while let Some(o) = olds.peek() {
-                match git_order(o, &entry) {
-                    std::cmp::Ordering::Less => {
-                        olds.next();
-                    }
-                    std::cmp::Ordering::Equal => {
-                        prior = Some((o.id(), o.kind()));
-                        olds.next();
-                        break;
-                    }
-                    std::cmp::Ordering::Greater => break,
-                }
-            }
-        }
-        if prior.is_some_and(|(id, _)| id == entry.id()) {
-            continue;
-        }
-        visit_changed(repo, &entry, prior, prefix, out, bad);
-    }
-}
-
-/// Git sorts tree entries by name, comparing a subtree's name as if it ended in `/`.
-fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
-    let key = |e: &git2::TreeEntry<'_>| e.kind() == Some(ObjectType::Tree);
-    let (an, bn) = (a.name_bytes(), b.name_bytes());
-    let n = an.len().min(bn.len());
-    an[..n].cmp(&bn[..n]).then_with(|| {
-        let next =
-            |name: &[u8], tree: bool| name.get(n).copied().unwrap_or(if tree { b'/' } else { 0 });
-        next(an, key(a)).cmp(&next(bn, key(b)))
-    })
-}
-
-fn visit_changed(
-    repo: &Repository,
-    entry: &git2::TreeEntry<'_>,
-    prior: Option<(Oid, Option<ObjectType>)>,
-    prefix: &str,
-    out: &mut Vec<(Oid, String, Option<Oid>)>,
-    bad: &mut Vec<Bad>,
-) {
-    let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
-    match entry.kind() {
-        Some(ObjectType::Tree) => {
-            let Some(sub) = read_tree(repo, entry.id(), &path, bad) else {
-                return;
-            };
-            let old_sub = match prior {
-                Some((id, Some(ObjectType::Tree))) => read_tree(repo, id, &path, bad),
-                _ => None,
-            };
-            diff_trees(repo, old_sub.as_ref(), &sub, &format!("{path}/"), out, bad);
-        }
-        // Symlinks (0o120000) hold a path, not content; submodules are other repositories.
-        Some(ObjectType::Blob) if entry.filemode() != 0o120000 => {
-            let old_blob = prior.and_then(|(id, k)| (k == Some(ObjectType::Blob)).then_some(id));
-            out.push((entry.id(), path, old_blob));
-        }
-        _ => {}
-    }
-}
-
-fn deltas(diff: &git2::Diff<'_>) -> Vec<(Oid, String, Option<Oid>)> {
-    diff.deltas()
-        .filter(|d| {
-            matches!(
-                d.status(),
-                Delta::Added | Delta::Modified | Delta::Typechange | Delta::Copied | Delta::Renamed
-            )
-        })
-        .filter(|d| d.new_file().mode() != git2::FileMode::Commit)
-        .filter_map(|d| {
-            let new = d.new_file();
-            let path = new.path()?.to_string_lossy().replace('\\', "/");
-            let old = d.old_file().id();
-            Some((new.id(), path, (!old.is_zero()).then_some(old)))
-        })
-        .collect()
 }
 
 /// What reading a blob gave.

@@ -575,3 +575,35 @@ fn stash_and_unreachable_blobs() {
         vec![format!("(unreachable)/{oid}"), "stashed.env".to_string()]
     );
 }
+
+/// A crafted repository can nest trees deeper than a thread's stack (git itself builds this
+/// one): the tree diff keeps its own stack, so the secret at the bottom is still found.
+#[test]
+fn tree_nested_30k_deep_is_walked_without_recursion() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    git_ok(dir.path(), &["init", "-q", "-b", "main"]);
+    let path = format!("{}/k.env", vec!["a"; 30_000].join("/"));
+    let data = "JWT_SECRET=9c4e1a7f3b8d2e6a0c5f9b1d4e8a2c6f\n";
+    let stream = format!(
+        "commit refs/heads/main\ncommitter T <t@example.com> 1700000000 +0000\ndata 4\ndeep\n\
+         M 100644 inline {path}\ndata {}\n{data}\n",
+        data.len()
+    );
+    let mut child = git_command(dir.path())
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let head = git_ok(dir.path(), &["rev-parse", "HEAD"]);
+    let (doc, out) = scan_git(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(found(&doc), vec![one(CFG, &path, 1, &head)]);
+}
