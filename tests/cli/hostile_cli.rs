@@ -70,33 +70,31 @@ fn max_file_size_at_u64_max_does_not_overflow() {
     );
 }
 
-#[test]
-fn closed_stdout_ends_quietly_with_the_findings_exit_code() {
-    let dir = tree(&[(SIBLING.0, SIBLING.1)]);
+/// Runs `leakhound ARGS` in `cwd` with a standard output whose reader has already gone.
+fn run_with_closed_stdout(cwd: &std::path::Path, args: &[&str]) -> std::process::Output {
     let mut child = Command::new(bin())
-        .args(["scan", "."])
-        .current_dir(dir.path())
+        .args(args)
+        .current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn closed_stdout_ends_quietly_with_the_findings_exit_code() {
+    let dir = tree(&[(SIBLING.0, SIBLING.1)]);
+    let out = run_with_closed_stdout(dir.path(), &["scan", "."]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stderr(&out), "");
 }
 
 #[test]
 fn closed_stdout_ends_rules_list_quietly() {
-    let mut child = Command::new(bin())
-        .args(["rules", "list"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let out = run_with_closed_stdout(&repo(), &["rules", "list"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stderr(&out), "");
 }
