@@ -7,8 +7,10 @@ use crate::finding::{fingerprint, Finding, JwtInfo, EXCERPT_CHARS};
 use crate::lines;
 use crate::matcher::{Matcher, Scratch};
 use crate::rules::{Report, Rule, RuleSet};
-use crate::source::decode;
-use crate::source::extract::{self, Limits, Piece, Visitor};
+
+mod expand;
+
+pub use expand::Expanded;
 
 /// Settings that change what a scan reports.
 #[derive(Debug, Clone)]
@@ -58,42 +60,6 @@ impl Scanner {
     /// Scans one blob. `scratch` is the calling worker's reusable state.
     pub fn scan(&self, blob: &Blob, scratch: &mut Scratch) -> Vec<Finding> {
         self.scan_with(blob, scratch, self.options.prefilter)
-    }
-
-    /// Scans a file's bytes and everything inside them (archive members, decoded binary
-    /// formats): the entry point for every source.
-    pub fn scan_expanded(
-        &self,
-        path: &str,
-        bytes: &[u8],
-        limits: &Limits,
-        scratch: &mut Scratch,
-    ) -> Expanded {
-        if bytes.len() < extract::PARALLEL_ZIP_BYTES {
-            let mut v = ExpandVisitor {
-                scanner: self,
-                scratch: ScratchRef::Borrowed(scratch),
-                path,
-                out: Expanded::default(),
-                budget: decode::Budget::default(),
-            };
-            extract::expand(path, bytes, limits, &mut v);
-            return v.out;
-        }
-        let make = || ExpandVisitor {
-            scanner: self,
-            scratch: ScratchRef::Owned(Scratch::default()),
-            path,
-            out: Expanded::default(),
-            budget: decode::Budget::default(),
-        };
-        let mut merged = Expanded::default();
-        for v in extract::expand_parallel(path, bytes, limits, make) {
-            merged.findings.extend(v.out.findings);
-            merged.warnings.extend(v.out.warnings);
-            merged.bytes += v.out.bytes;
-        }
-        merged
     }
 
     /// Scans one blob with the keyword prefilter on or off; both must give the same findings.
@@ -365,193 +331,6 @@ fn jwt_summary(j: &JwtInfo) -> String {
         });
     }
     s
-}
-
-/// What scanning a file and its contents gave.
-#[derive(Debug, Default)]
-pub struct Expanded {
-    /// Findings, with `member` and `detail` set for extracted content.
-    pub findings: Vec<Finding>,
-    /// Limits hit and malformed members, one line each.
-    pub warnings: Vec<String>,
-    /// Bytes of text scanned (after extraction).
-    pub bytes: u64,
-}
-
-/// The caller's scratch space, or (for parallel archive workers) one of our own.
-enum ScratchRef<'s> {
-    Borrowed(&'s mut Scratch),
-    Owned(Scratch),
-}
-
-impl ExpandVisitor<'_, '_> {
-    /// Scans text, then the encoded runs inside it (base64, percent, JS escapes) down to
-    /// [`decode::MAX_DEPTH`]; what a decoded run holds is reported at the run.
-    fn scan_text(&mut self, member: Option<&str>, bytes: &[u8], depth: usize) -> Vec<Finding> {
-        let blob = Blob {
-            bytes,
-            origin: crate::blob::Origin {
-                path: self.path.to_string(),
-                member: member.map(str::to_string),
-            },
-        };
-        let scratch = match &mut self.scratch {
-            ScratchRef::Borrowed(s) => &mut **s,
-            ScratchRef::Owned(s) => s,
-        };
-        let mut found = self.scanner.scan(&blob, scratch);
-        for &rule in scratch.capped() {
-            self.out.warnings.push(format!(
-                "{}: more than {} matches of {}; the rest were not checked",
-                match &blob.origin.member {
-                    Some(m) => format!("{}!{m}", blob.origin.path),
-                    None => blob.origin.path.clone(),
-                },
-                crate::matcher::MAX_MATCHES_PER_RULE,
-                self.scanner.rules.rules[rule].spec.id
-            ));
-        }
-        if depth >= decode::MAX_DEPTH {
-            return found;
-        }
-        let runs = match scratch.base64_starts() {
-            Some(starts) => decode::runs_at(bytes, starts, &mut self.budget),
-            None => decode::runs(bytes, &mut self.budget),
-        };
-        if runs.is_empty() {
-            return found;
-        }
-        let mut decoded: Vec<(usize, Finding)> = Vec::new();
-        for (i, run) in runs.iter().enumerate() {
-            if memchr::memmem::find(&run.text, b"\"sourcesContent\"").is_some() {
-                found.extend(self.inline_source_map(member, &run.text));
-                continue;
-            }
-            // Decoded text is data, not source code, whatever file it sat in.
-            let data_member = match member {
-                Some(m) => format!("{m}!(decoded)"),
-                None => "(decoded)".to_string(),
-            };
-            let inner = self.scan_text(Some(&data_member), &run.text, depth + 1);
-            decoded.extend(inner.into_iter().map(|f| (i, f)));
-        }
-        if decoded.is_empty() {
-            return found;
-        }
-        // Positions are computed only for runs that held something. Percent and JS escapes
-        // map each decoded byte back to its source, so those findings point at the secret
-        // itself; base64 findings point at the run.
-        let spans: Vec<(usize, usize)> = decoded
-            .iter()
-            .map(|(i, f)| {
-                let run = &runs[*i];
-                let start = run.source_offset(f.offset);
-                let end = run.source_offset(f.offset + f.secret.len()).max(start);
-                (start, end)
-            })
-            .collect();
-        let offsets: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();
-        let pos = lines::positions(bytes, &offsets);
-        for (k, (i, mut f)) in decoded.into_iter().enumerate() {
-            let run = &runs[i];
-            f.member = member.map(str::to_string);
-            f.offset = spans[k].0;
-            f.start = pos[2 * k];
-            f.end = pos[2 * k + 1];
-            f.detail = Some(match f.detail.take() {
-                Some(d) => format!("{}, {d}", run.encoding.label()),
-                None => run.encoding.label().to_string(),
-            });
-            found.push(f);
-        }
-        found
-    }
-
-    /// An inline `sourceMappingURL=data:…;base64,` map: its sources, as separate members.
-    fn inline_source_map(&mut self, member: Option<&str>, json: &[u8]) -> Vec<Finding> {
-        let name = match member {
-            Some(m) => format!("{m}!(inline source map)"),
-            None => "(inline source map)".to_string(),
-        };
-        let before = std::mem::take(&mut self.out.findings);
-        let mut nested = NestedVisitor {
-            parent: self,
-            base: name.clone(),
-        };
-        extract::expand(
-            &format!("{name}.map"),
-            json,
-            &Limits::default(),
-            &mut nested,
-        );
-        std::mem::replace(&mut self.out.findings, before)
-    }
-}
-
-/// Collects what an inline source map's sources hold, under the map's member name.
-struct NestedVisitor<'p, 'a, 's> {
-    parent: &'p mut ExpandVisitor<'a, 's>,
-    base: String,
-}
-
-impl Visitor for NestedVisitor<'_, '_, '_> {
-    fn piece(&mut self, piece: Piece<'_>) {
-        let member = match piece.member {
-            Some(m) => format!("{}!{m}", self.base),
-            None => self.base.clone(),
-        };
-        let found = self
-            .parent
-            .scan_text(Some(&member), piece.bytes, decode::MAX_DEPTH);
-        self.parent.out.findings.extend(found);
-    }
-
-    fn warn(&mut self, message: String) {
-        self.parent.out.warnings.push(message);
-    }
-}
-
-struct ExpandVisitor<'a, 's> {
-    scanner: &'a Scanner,
-    scratch: ScratchRef<'s>,
-    path: &'a str,
-    out: Expanded,
-    /// What the current piece may still decode, at every depth.
-    budget: decode::Budget,
-}
-
-impl Visitor for ExpandVisitor<'_, '_> {
-    fn piece(&mut self, piece: Piece<'_>) {
-        self.budget = decode::Budget::default();
-        let mut found = self.scan_text(piece.member, piece.bytes, 0);
-        if self.budget.exhausted() {
-            let at = match piece.member {
-                Some(m) => format!("{}!{m}", self.path),
-                None => self.path.to_string(),
-            };
-            self.out.warnings.push(format!(
-                "{at}: decoding budget spent ({} MiB or {} encoded runs); {} more runs were not decoded",
-                decode::MAX_DECODED_BYTES >> 20,
-                decode::MAX_DECODED_RUNS,
-                self.budget.skipped
-            ));
-        }
-        if let Some(describe) = piece.detail {
-            for f in &mut found {
-                let inner = describe(f.offset);
-                f.detail = Some(match f.detail.take() {
-                    Some(d) => format!("{inner}, {d}"),
-                    None => inner,
-                });
-            }
-        }
-        self.out.bytes += piece.bytes.len() as u64;
-        self.out.findings.extend(found);
-    }
-
-    fn warn(&mut self, message: String) {
-        self.out.warnings.push(message);
-    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Unit and property tests of the parent module.
 use super::*;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 
 #[test]
 fn decodes_each_encoding() {
