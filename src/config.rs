@@ -2,7 +2,7 @@
 //! that are never findings, rules turned off or re-rated, and extra rules in the same format
 //! as `patterns/`. Every mistake is reported as `FILE:LINE: cause`.
 
-use crate::finding::{Finding, Severity};
+use crate::rules::Severity;
 use crate::rules::{RuleSet, RuleSpec};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
@@ -46,16 +46,19 @@ struct AllowlistFile {
 pub struct Config {
     /// Where it came from.
     pub source: Option<PathBuf>,
-    paths: Option<GlobSet>,
-    values: Vec<Regex>,
-    stopwords: Vec<String>,
+    /// Allowlisted path globs.
+    pub paths: Option<GlobSet>,
+    /// Allowlisted value regexes.
+    pub values: Vec<Regex>,
+    /// Allowlisted words (lower case): a secret containing one is accepted.
+    pub stopwords: Vec<String>,
     /// Rule ids turned off.
     pub disabled: Vec<String>,
     severity: HashMap<String, Severity>,
     /// Extra rules, compiled by [`Config::apply_rules`].
     extra: Vec<RuleSpec>,
     /// The extra rules' example texts: the configuration file itself is not a leak.
-    examples: Vec<String>,
+    pub examples: Vec<String>,
     /// Line of each extra rule's `id`, so a rule that does not compile is named by line.
     rule_lines: HashMap<String, usize>,
 }
@@ -81,28 +84,6 @@ impl std::fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
-
-/// Why a finding was suppressed by configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Allowed {
-    /// Its path matches an allowlisted glob.
-    Path,
-    /// Its value matches an allowlisted regex or stopword.
-    Value,
-    /// It is an example written in the configuration file's own extra rules.
-    Example,
-}
-
-impl Allowed {
-    /// The mechanism's name in summaries.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Allowed::Path => "config-path",
-            Allowed::Value => "config-value",
-            Allowed::Example => "config-example",
-        }
-    }
-}
 
 /// `.leakhound.toml` in `root` or, failing that, at the root of the git work tree holding it.
 pub fn discover(root: &Path) -> Option<PathBuf> {
@@ -219,28 +200,20 @@ impl Config {
                     None => e.message,
                 },
             })?;
+        if let Some((id, by)) = self.disabled.iter().find_map(|id| {
+            let by = rules.dependents(id, &self.disabled);
+            (!by.is_empty()).then(|| (id.clone(), by.join(", ")))
+        }) {
+            return Err(ConfigError {
+                file: PathBuf::from(&name),
+                line: None,
+                message: format!(
+                    "disabled_rules: {id} is used by {by}; disable those too or keep it"
+                ),
+            });
+        }
         rules.disable(&self.disabled);
         Ok(())
-    }
-
-    /// Whether the allowlist covers `f`, and how.
-    pub fn allows(&self, f: &Finding) -> Option<Allowed> {
-        let in_config = f.member.is_none() && f.path.rsplit('/').next() == Some(FILE_NAME);
-        if in_config && self.examples.iter().any(|e| e.contains(&f.secret)) {
-            return Some(Allowed::Example);
-        }
-        if let Some(globs) = &self.paths {
-            if globs.is_match(&f.path) || globs.is_match(f.location()) {
-                return Some(Allowed::Path);
-            }
-        }
-        let lower = f.secret.to_lowercase();
-        if self.values.iter().any(|r| r.is_match(&f.secret))
-            || self.stopwords.iter().any(|w| lower.contains(w.as_str()))
-        {
-            return Some(Allowed::Value);
-        }
-        None
     }
 
     /// The severity the configuration gives `rule_id`, if it re-rates it.

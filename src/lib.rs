@@ -1,23 +1,30 @@
 //! leakhound: finds leaked JWT signing keys, bearer tokens, identity-platform secrets and
 //! private keys.
 //!
-//! Data flows one way: [`source`] yields blobs, [`matcher`] finds candidate matches for the
-//! [`rules`], [`detect`] validates them into [`finding::Finding`]s, and [`report`] writes them.
-//! [`scan`] wires those stages together.
+//! Data flows one way, and no stage imports a later one:
+//!
+//! ```text
+//! rules, config (data every stage reads)
+//! source   → walk, git history, archive and binary extraction, decoders: blobs + provenance
+//! matcher  → keyword prefilter and rule regexes: candidate matches
+//! detect   → structural checks, placeholders, entropy, overlap: detections
+//! finding  → located, fingerprinted findings with typed facts (no prose)
+//! proof    → tokens verified against keys; rule relations applied
+//! filter   → inline markers, allowlists, severity overrides, baseline
+//! report   → text, JSON, JSONL, SARIF, GitLab: all human text is written here
+//! ```
+//!
+//! [`pipeline`] wires the stages together; the binary only parses arguments and prints.
 
-pub mod baseline;
-pub mod blob;
+#![deny(missing_docs)]
+
 pub mod config;
 pub mod detect;
+pub mod filter;
 pub mod finding;
-pub mod history;
-pub mod lines;
 pub mod matcher;
+pub mod pipeline;
 pub mod proof;
 pub mod report;
 pub mod rules;
-pub mod run;
-pub mod scan;
-
 pub mod source;
-pub mod suppress;

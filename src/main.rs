@@ -6,17 +6,15 @@ mod hook;
 use anyhow::{Context, Result};
 use clap::Parser;
 use cli::{Cli, Command, CommonArgs, ConfigAction, GitArgs, RulesAction, ScanArgs, WeakSecrets};
-use leakhound::baseline::Baseline;
 use leakhound::config::{self, Config};
-use leakhound::history::{self, HistoryOptions};
-use leakhound::proof;
+use leakhound::filter::baseline::{Baseline, Entry};
+use leakhound::finding::ScanResult;
+use leakhound::pipeline::history::{self, HistoryOptions};
+use leakhound::pipeline::{self, unix_now, FinishOptions, ScanOptions, Scanner};
 use leakhound::report::{self, terminal_safe, ReportOptions};
-use leakhound::rules::{check, Report, RuleSet};
-use leakhound::run;
-use leakhound::scan::{unix_now, ScanOptions, Scanner};
+use leakhound::rules::{Report, RuleSet};
 use leakhound::source::git;
 use leakhound::source::walk::WalkOptions;
-use leakhound::suppress;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -60,17 +58,16 @@ fn main() -> ExitCode {
 
 /// The built-in rules plus the configuration's, and the configuration itself.
 fn scanner(common: &CommonArgs, root: &Path) -> Result<(Scanner, Config)> {
-    let mut rules = RuleSet::builtin().context("built-in rules")?;
-    let mut cfg = match common.config.clone().or_else(|| config::discover(root)) {
-        Some(path) => Config::load(&path, &rules)?,
-        None => Config::default(),
-    };
-    cfg.apply_rules(&mut rules)?;
+    let (rules, cfg) = pipeline::rules_and_config(common.config.as_deref(), root)?;
     let options = ScanOptions {
-        now: common.now.unwrap_or_else(unix_now),
+        now: now(common),
         prefilter: true,
     };
     Ok((Scanner::new(rules, options), cfg))
+}
+
+fn now(common: &CommonArgs) -> i64 {
+    common.now.unwrap_or_else(unix_now)
 }
 
 fn threads(common: &CommonArgs) -> usize {
@@ -85,7 +82,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
         threads: threads(&args.common),
         max_file_size: args.common.max_file_size,
     };
-    let mut result = run::run(&scanner, &args.paths, &walk, &args.common.limits());
+    let mut result = pipeline::run(&scanner, &args.paths, &walk, &args.common.limits());
     finish(&args.common, &mut result, &scanner.rules, &cfg, true)
 }
 
@@ -160,23 +157,40 @@ fn git_mode(args: &GitArgs) -> Result<git::Mode> {
     })
 }
 
-/// Links tokens to the keys that sign them, drops what was accepted, prints input errors,
-/// writes the report and picks the exit code. `full` says the scan saw everything (not a
-/// range or the staged changes), so baseline entries it did not find are truly stale.
+/// Settles the findings (proof, filters, baseline), prints input errors, writes the report
+/// and picks the exit code. `full` says the scan saw everything (not a range or the staged
+/// changes), so baseline entries it did not find are truly stale.
 fn finish(
     common: &CommonArgs,
-    result: &mut run::ScanResult,
+    result: &mut ScanResult,
     rules: &RuleSet,
     cfg: &Config,
     full: bool,
 ) -> Result<u8> {
-    prove(common, result, rules);
-    suppress::accepted(&mut result.findings, cfg, &mut result.summary.suppressed);
-    if let Some(path) = &common.write_baseline {
-        write_baseline(path, result)?;
+    let baseline = match &common.baseline {
+        Some(path) => Some(Baseline::load(path)?),
+        None => None,
+    };
+    let opts = FinishOptions {
+        verify: !common.no_verify,
+        weak_tokens: match common.weak_secrets {
+            WeakSecrets::Auto => None,
+            WeakSecrets::Tokens(n) => Some(n),
+        },
+        record_baseline: common.write_baseline.is_some(),
+        baseline,
+    };
+    let done = pipeline::finish(result, rules, cfg, opts);
+    if let (Some(path), Some(recorded)) = (&common.write_baseline, &done.recorded) {
+        save_baseline(path, recorded)?;
+        eprintln!(
+            "leakhound: wrote {} finding(s) to baseline {}",
+            recorded.len(),
+            path.display()
+        );
     }
-    if let Some(path) = &common.baseline {
-        apply_baseline(common, path, result, full)?;
+    if let (Some(path), Some(baseline)) = (&common.baseline, done.baseline) {
+        stale_entries(common, path, baseline, &done.stale, full)?;
     }
     for w in &result.summary.warnings {
         eprintln!("leakhound: warning: {}", terminal_safe(w));
@@ -194,6 +208,7 @@ fn finish(
         color: to_terminal,
         quiet: common.quiet,
         sarif_category: common.sarif_category.clone(),
+        now: now(common),
     };
     if let Err(e) = write_report(common, result, rules, &opts) {
         // A reader that stopped early (`| head`) is not a failure: the exit code still says
@@ -215,53 +230,23 @@ fn finish(
     })
 }
 
-/// Offline proof within the `--weak-secrets` budget; says how many tokens it left.
-fn prove(common: &CommonArgs, result: &mut run::ScanResult, rules: &RuleSet) {
-    let weak_tokens = match common.weak_secrets {
-        WeakSecrets::Auto => proof::weak_budget(result.summary.bytes),
-        WeakSecrets::Tokens(n) => n,
-    };
-    let opts = proof::ProofOptions {
-        verify: !common.no_verify,
-        weak_tokens,
-    };
-    let unchecked = proof::settle(&mut result.findings, rules, &opts);
-    if unchecked > 0 {
-        result.summary.warnings.push(format!(
-            "{unchecked} HS token(s) not checked against the common JWT secret list (budget {weak_tokens} for this scan's size); --weak-secrets all checks them all"
-        ));
-    }
-}
-
-fn write_baseline(path: &Path, result: &mut run::ScanResult) -> Result<()> {
-    let n = result.findings.len();
-    suppress::into_baseline(&mut result.findings, &mut result.summary.suppressed)
+fn save_baseline(path: &Path, baseline: &Baseline) -> Result<()> {
+    baseline
         .save(path)
-        .with_context(|| format!("{}: cannot write baseline", path.display()))?;
-    eprintln!(
-        "leakhound: wrote {n} finding(s) to baseline {}",
-        path.display()
-    );
-    Ok(())
+        .with_context(|| format!("{}: cannot write baseline", path.display()))
 }
 
-/// Drops baselined findings; reports and prunes stale entries as asked. Stale entries mean
-/// something only when the scan was `full` (not a range or the staged changes).
-fn apply_baseline(
+/// Reports and prunes stale baseline entries as asked. They mean something only when the
+/// scan was `full` (not a range or the staged changes).
+fn stale_entries(
     common: &CommonArgs,
     path: &Path,
-    result: &mut run::ScanResult,
+    mut baseline: Baseline,
+    stale: &[Entry],
     full: bool,
 ) -> Result<()> {
-    let mut baseline =
-        Baseline::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let stale = suppress::baselined(
-        &mut result.findings,
-        &baseline,
-        &mut result.summary.suppressed,
-    );
     if common.baseline_report {
-        for e in &stale {
+        for e in stale {
             // Entries are validated on load (printable rule and path, 64 hex digits).
             eprintln!(
                 "leakhound: stale baseline entry: {} {} fp={}",
@@ -280,10 +265,8 @@ fn apply_baseline(
         if !full {
             anyhow::bail!("--prune-baseline needs a full scan: a range or the staged changes do not see every accepted secret");
         }
-        baseline.remove(&stale);
-        baseline
-            .save(path)
-            .with_context(|| format!("{}: cannot write baseline", path.display()))?;
+        baseline.remove(stale);
+        save_baseline(path, &baseline)?;
         eprintln!(
             "leakhound: pruned {} stale entries from {}",
             stale.len(),
@@ -295,7 +278,7 @@ fn apply_baseline(
 
 fn write_report(
     args: &CommonArgs,
-    result: &run::ScanResult,
+    result: &ScanResult,
     rules: &RuleSet,
     opts: &ReportOptions,
 ) -> Result<()> {
@@ -304,14 +287,14 @@ fn write_report(
             let file = std::fs::File::create(path)
                 .with_context(|| format!("{}: cannot create", path.display()))?;
             let mut out = std::io::BufWriter::new(file);
-            report::write(&mut out, args.format, result, rules, opts)
+            report::write(&mut out, args.format.into(), result, rules, opts)
                 .and_then(|_| out.flush())
                 .with_context(|| format!("{}: cannot write", path.display()))
         }
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            report::write(&mut out, args.format, result, rules, opts)
+            report::write(&mut out, args.format.into(), result, rules, opts)
                 .and_then(|_| out.flush())
                 .context("standard output")
         }
@@ -327,7 +310,7 @@ fn rules(action: RulesAction) -> Result<u8> {
         }
         RulesAction::Check => {
             let scanner = Scanner::new(rules, ScanOptions::default());
-            let (failures, count) = check::check(&scanner);
+            let (failures, count) = pipeline::check(&scanner);
             for f in &failures {
                 outln!("FAIL {} {}: {}", f.rule, f.which, f.problem);
             }
@@ -363,7 +346,7 @@ fn config_cmd(action: ConfigAction) -> Result<u8> {
         .filter(|id| !builtin.contains(id))
         .collect();
     let scanner = Scanner::new(rules, ScanOptions::default());
-    let (failures, _) = check::check(&scanner);
+    let (failures, _) = pipeline::check(&scanner);
     let mut failed = false;
     for f in failures.iter().filter(|f| extra.contains(&f.rule)) {
         outln!(

@@ -1,6 +1,6 @@
 //! JWT structure: three base64url segments whose header is JSON with `alg`.
 
-use crate::finding::JwtInfo;
+use super::token::{JwtFlag, JwtInfo};
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -161,16 +161,16 @@ impl Jwt {
             flags: Vec::new(),
         };
         if info.alg.eq_ignore_ascii_case("none") {
-            info.flags.push("unsigned".into());
+            info.flags.push(JwtFlag::Unsigned);
         }
         match info.exp {
-            Some(exp) if exp < now => info.flags.push("expired".into()),
+            Some(exp) if exp < now => info.flags.push(JwtFlag::Expired),
             // Saturating: both come from the token, and i64::MIN - 1 is an overflow.
             Some(exp) if exp.saturating_sub(info.iat.unwrap_or(now)) > LONG_LIVED_SECS => {
-                info.flags.push("long-lived".into())
+                info.flags.push(JwtFlag::LongLived)
             }
             Some(_) => {}
-            None => info.flags.push("no-expiry".into()),
+            None => info.flags.push(JwtFlag::NoExpiry),
         }
         for claim in [&mut info.iss, &mut info.sub, &mut info.aud] {
             if let Some(v) = claim.as_mut() {
@@ -178,7 +178,7 @@ impl Jwt {
             }
         }
         if PUBLIC_SAMPLE_SIGNATURES.contains(&self.signature.as_str()) {
-            info.flags.push("public-sample".into());
+            info.flags.push(JwtFlag::PublicSample);
         }
         info
     }
@@ -220,7 +220,7 @@ mod tests {
         assert_eq!(info.alg, "HS256");
         assert_eq!(info.iss.as_deref(), Some("joe"));
         assert_eq!(info.exp, Some(1300819380));
-        assert_eq!(info.flags, vec!["expired", "public-sample"]);
+        assert_eq!(info.flags, vec![JwtFlag::Expired, JwtFlag::PublicSample]);
     }
 
     #[test]
@@ -240,7 +240,7 @@ mod tests {
             B.encode(claims)
         );
         let info = parse(&t).expect("valid").info(1_700_000_100);
-        assert_eq!(info.flags, vec!["long-lived"]);
+        assert_eq!(info.flags, vec![JwtFlag::LongLived]);
         assert_eq!(info.sub.as_deref(), Some("j***@example.com"));
         assert_eq!(
             info.personal.get("sub").map(String::as_str),
@@ -270,7 +270,7 @@ mod tests {
     fn unsigned_token() {
         let t = "eyJhbGciOiJub25lIn0.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.";
         let info = parse(t).expect("valid").info(1_300_000_000);
-        assert_eq!(info.flags, vec!["unsigned"]);
+        assert_eq!(info.flags, vec![JwtFlag::Unsigned]);
     }
 
     use proptest::prelude::*;

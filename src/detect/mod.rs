@@ -1,14 +1,21 @@
 //! Candidate match → validated detection: the checks regexes cannot express (JWT structure,
 //! PEM bodies, JWK members, indirection through a variable, placeholders, entropy, context).
 
+mod collapse;
+#[cfg(test)]
+pub(crate) mod collapse_tests;
 pub mod entropy;
 pub mod indirect;
 pub mod jwt;
 pub mod keys;
 pub mod placeholder;
+mod token;
 
-use crate::finding::{JwtInfo, Severity};
+pub use collapse::collapse;
+pub use token::{JwtFlag, JwtInfo};
+
 use crate::matcher::RawMatch;
+use crate::rules::Severity;
 use crate::rules::{ContextScope, DetectorKind, Rule, CONTEXT_RADIUS};
 use std::cell::OnceCell;
 use std::ops::Range;
@@ -23,8 +30,17 @@ pub struct Detection {
     pub severity: Severity,
     /// Decoded token facts.
     pub jwt: Option<JwtInfo>,
-    /// Extra words for the message (`encrypted`, `resolved from SECRET`).
-    pub notes: Vec<String>,
+    /// What the checks learned beyond the match itself.
+    pub notes: Vec<Note>,
+}
+
+/// A fact a detector established, for the report to put into words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// The key was found through the variable it is assigned to (`sign(p, SECRET)`).
+    AssignedTo(String),
+    /// A PEM private key protected by a passphrase.
+    Encrypted,
 }
 
 /// Where a match was found, as far as the checks care.
@@ -139,14 +155,14 @@ fn run_detector<'b>(
         },
         DetectorKind::IndirectKey => {
             d.secret = facts.assignments(buf).resolve(text, m.whole.start)?;
-            d.notes.push(format!("assigned to `{text}`"));
+            d.notes.push(Note::AssignedTo(text.to_string()));
             Some(false)
         }
         DetectorKind::Pem => {
             let check = keys::check_pem(&buf[m.secret.clone()])?;
             if check.encrypted {
                 d.severity = d.severity.min(Severity::Medium);
-                d.notes.push("encrypted with a passphrase".into());
+                d.notes.push(Note::Encrypted);
             }
             Some(true)
         }
@@ -163,10 +179,9 @@ fn run_detector<'b>(
 }
 
 fn apply_jwt(d: &mut Detection, info: JwtInfo) {
-    let flag = |f: &str| info.flags.iter().any(|x| x == f);
-    if flag("public-sample") {
+    if info.flags.contains(&JwtFlag::PublicSample) {
         d.severity = Severity::Low;
-    } else if flag("expired") {
+    } else if info.flags.contains(&JwtFlag::Expired) {
         d.severity = d.severity.min(Severity::Medium);
     }
     d.jwt = Some(info);

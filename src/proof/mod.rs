@@ -8,14 +8,14 @@
 //! proof did not use is dropped before reporting.
 
 mod asym;
-mod caf;
 mod hmac_keys;
+mod relate;
 mod weak;
 
 pub use weak::MAX_WEAK_TOKENS;
 
-use crate::finding::{fingerprint, Finding, Link, Severity};
-use crate::rules::{Report, Rule, RuleSet, RuleSpec};
+use crate::finding::{fingerprint, Finding, JwtFlag, Link, Note, Severity};
+use crate::rules::{Report, Role, Rule, RuleSet, RuleSpec};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac_keys::{Candidate, Source, PUBLIC_SECRETS};
@@ -27,18 +27,6 @@ const WEAK_LIST: &str = "a common JWT secret from wallarm/jwt-secrets";
 /// At most this many HMAC candidates, and as many asymmetric keys, are tried per token, so
 /// cost stays bounded.
 pub const MAX_CANDIDATES: usize = 10_000;
-
-/// A key's message names this many of the tokens it signs; JSON and SARIF list them all.
-const SHOWN_LINKS: usize = 3;
-
-/// Rule ids the proof step gives meaning to.
-mod ids {
-    pub const PRIVATE_PEM: &str = "private-key.pem";
-    pub const PRIVATE_JWK: &str = "private-key.jwk";
-    pub const PUBLIC_PEM: &str = "key.public-pem";
-    pub const PUBLIC_JWK: &str = "key.public-jwk";
-    pub const CAF_SECRET: &str = "caf.client-secret";
-}
 
 /// What proved a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +67,16 @@ impl<'a> Specs<'a> {
         self.spec(&f.rule_id)
             .is_some_and(|s| s.tags.iter().any(|t| t == tag))
     }
+
+    fn role(&self, f: &Finding) -> Option<Role> {
+        self.spec(&f.rule_id).and_then(|s| s.role)
+    }
+
+    /// A rule's display name (its id when unknown).
+    fn name(&self, id: &str) -> String {
+        self.spec(id)
+            .map_or_else(|| id.to_string(), |s| s.name.clone())
+    }
 }
 
 /// What the proof step may do.
@@ -111,15 +109,12 @@ pub fn weak_budget(bytes: u64) -> usize {
 /// weak-secret budget left unchecked.
 pub fn settle(findings: &mut Vec<Finding>, rules: &RuleSet, opts: &ProofOptions) -> usize {
     let specs = Specs::new(rules);
-    // Reclassifying tokens only adds CAF tokens whose iss is already an id: one pass serves.
-    let ids = caf::client_ids(findings);
-    caf::classify_tokens(findings, &specs, &ids);
-    caf::pair_client_secrets(findings, &specs, &ids);
+    relate::relate(findings, &specs, &rules.rules);
     let mut unchecked = 0;
     if opts.verify {
         let (proofs, skipped) = find_proofs(findings, &specs, opts.weak_tokens);
         unchecked = skipped;
-        promote(findings, &specs, &proofs);
+        promote(findings, &specs, &rules.rules, &proofs);
         apply(findings, &proofs);
     }
     findings.retain(|f| match specs.report(f) {
@@ -142,7 +137,7 @@ fn hmac_candidates(findings: &[Finding], specs: &Specs) -> Vec<Candidate> {
     // Reported keys first, so a token links to the finding people will see.
     for pass in [Report::Always, Report::WhenProven] {
         for (i, f) in findings.iter().enumerate() {
-            if specs.report(f) == pass && specs.tagged(f, "signing-key") {
+            if specs.report(f) == pass && specs.role(f) == Some(Role::SigningKey) {
                 for form in hmac_keys::key_forms(&f.secret) {
                     add(form, Source::Key(i), &mut out);
                 }
@@ -150,7 +145,7 @@ fn hmac_candidates(findings: &[Finding], specs: &Specs) -> Vec<Candidate> {
         }
     }
     for (i, f) in findings.iter().enumerate() {
-        if f.rule_id == ids::PUBLIC_PEM {
+        if specs.role(f) == Some(Role::PublicKey) && !is_jwk(&f.secret) {
             for form in hmac_keys::pem_forms(&f.secret) {
                 add(form, Source::PublicPem(i), &mut out);
             }
@@ -163,14 +158,14 @@ fn hmac_candidates(findings: &[Finding], specs: &Specs) -> Vec<Candidate> {
 }
 
 /// Verifying keys from private and public key findings, private ones first.
-fn asym_keys(findings: &[Finding]) -> Vec<(usize, asym::PublicKey, bool)> {
+fn asym_keys(findings: &[Finding], specs: &Specs) -> Vec<(usize, asym::PublicKey, bool)> {
     let mut keys = Vec::new();
-    for private in [true, false] {
+    for (private, role) in [(true, Role::PrivateKey), (false, Role::PublicKey)] {
         for (i, f) in findings.iter().enumerate() {
-            let key = match (f.rule_id.as_str(), private) {
-                (ids::PRIVATE_PEM, true) | (ids::PUBLIC_PEM, false) => asym::from_pem(&f.secret),
-                (ids::PRIVATE_JWK, true) | (ids::PUBLIC_JWK, false) => asym::from_jwk(&f.secret),
-                _ => None,
+            let key = match specs.role(f) == Some(role) {
+                true if is_jwk(&f.secret) => asym::from_jwk(&f.secret),
+                true => asym::from_pem(&f.secret),
+                false => None,
             };
             if let Some(k) = key.filter(|_| keys.len() < MAX_CANDIDATES) {
                 keys.push((i, k, private));
@@ -178,6 +173,12 @@ fn asym_keys(findings: &[Finding]) -> Vec<(usize, asym::PublicKey, bool)> {
         }
     }
     keys
+}
+
+/// Key material written as JWK members rather than PEM text (which always opens with its
+/// `-----BEGIN` line).
+fn is_jwk(secret: &str) -> bool {
+    !secret.trim_start().starts_with("-----")
 }
 
 /// Proofs for every token, and how many HS tokens the weak-secret budget left unchecked.
@@ -190,7 +191,7 @@ fn find_proofs(
         return (Vec::new(), 0);
     }
     let candidates = hmac_candidates(findings, specs);
-    let keys = asym_keys(findings);
+    let keys = asym_keys(findings, specs);
     // Each distinct token is verified once.
     let mut done: HashMap<&str, Option<By>> = HashMap::new();
     for f in findings {
@@ -271,25 +272,28 @@ fn split_token(token: &str) -> Option<(&[u8], Vec<u8>)> {
     Some((&token.as_bytes()[..dot], sig))
 }
 
-/// A candidate literal that signs a CAF token is the CAF client secret.
-fn promote(findings: &mut [Finding], specs: &Specs, proofs: &[(usize, By)]) {
-    for &(t, by) in proofs {
-        let By::Key(k) = by else { continue };
-        let caf_token = findings[t].rule_id.starts_with("caf.");
-        if caf_token && specs.report(&findings[k]) == Report::WhenProven {
-            reclassify(
-                &mut findings[k],
-                specs,
-                ids::CAF_SECRET,
-                "identified by the CAF token it signs",
-            );
+/// A candidate literal that signs a token of a rule family becomes the rule whose
+/// `signer_of` names that family (a key that signs a CAF token is the CAF client secret).
+fn promote(findings: &mut [Finding], specs: &Specs, rules: &[Rule], proofs: &[(usize, By)]) {
+    for r in rules {
+        let Some(family) = r.spec.relations.signer_of.as_deref() else {
+            continue;
+        };
+        for &(t, by) in proofs {
+            let By::Key(k) = by else { continue };
+            if specs.tagged(&findings[t], family)
+                && specs.report(&findings[k]) == Report::WhenProven
+            {
+                let why = Note::SignsFamilyToken(family.to_uppercase());
+                reclassify(&mut findings[k], specs, &r.spec.id, why);
+            }
         }
     }
 }
 
 /// Moves a finding to another rule (a JWT recognised as a CAF token, a literal proven to be
 /// a client secret), keeping severity lowered by its detector (expired tokens stay lower).
-fn reclassify(f: &mut Finding, specs: &Specs, to: &str, why: &str) {
+fn reclassify(f: &mut Finding, specs: &Specs, to: &str, why: Note) {
     let (Some(from), Some(to)) = (specs.spec(&f.rule_id), specs.spec(to)) else {
         return;
     };
@@ -298,8 +302,7 @@ fn reclassify(f: &mut Finding, specs: &Specs, to: &str, why: &str) {
     } else {
         to.severity
     };
-    let rest = f.message.strip_prefix(from.name.as_str()).unwrap_or("");
-    f.message = format!("{}{rest}; {why}", to.name);
+    f.notes.push(why);
     f.rule_id = to.id.clone();
     f.rule_name = to.name.clone();
     f.confidence = to.confidence;
@@ -312,22 +315,16 @@ fn apply(findings: &mut [Finding], proofs: &[(usize, By)]) {
             By::Key(k) => {
                 let token_link = Link::to(&findings[t]);
                 findings[k].signs.push(token_link);
-                link_token(findings, t, k, "verified: signed with the key at")
+                Note::SignedBy(link_token(findings, t, k))
             }
-            By::PublicKey(k) => link_token(
-                findings,
-                t,
-                k,
-                "verified: a genuine signature under the public key at",
-            ),
+            By::PublicKey(k) => Note::GenuineUnder(link_token(findings, t, k)),
             By::Forged(k) => {
                 let token = &mut findings[t];
                 token.severity = Severity::Critical;
                 if let Some(j) = token.jwt.as_mut() {
-                    j.flags.push("key-confusion".into());
+                    j.flags.push(JwtFlag::KeyConfusion);
                 }
-                let at = link_token(findings, t, k, "forged: the HMAC key is the public key at");
-                format!("{at} (key confusion: a verifier that uses this public key as an HMAC secret accepts tokens anyone can mint)")
+                Note::Forged(link_token(findings, t, k))
             }
             By::Public(what) => {
                 let token = &mut findings[t];
@@ -336,36 +333,19 @@ fn apply(findings: &mut [Finding], proofs: &[(usize, By)]) {
                 if what == WEAK_LIST {
                     token.severity = Severity::Critical;
                 }
-                format!("verified: signed with a publicly known secret ({what})")
+                Note::PublicSecret(what.to_string())
             }
         };
-        findings[t].message.push_str(&format!("; {note}"));
+        findings[t].notes.push(note);
     }
     for f in findings.iter_mut().filter(|f| !f.signs.is_empty()) {
         f.severity = Severity::Critical;
-        let n = f.signs.len();
-        let mut at: Vec<String> = f
-            .signs
-            .iter()
-            .take(SHOWN_LINKS)
-            .map(|l| format!("{}:{}", l.location, l.line))
-            .collect();
-        if n > SHOWN_LINKS {
-            at.push(format!("+{} more", n - SHOWN_LINKS));
-        }
-        f.message = format!(
-            "confirmed signing key: signs {n} token{} found in this scan ({}); {}",
-            if n == 1 { "" } else { "s" },
-            at.join(", "),
-            f.message
-        );
     }
 }
 
-/// Points token `t` at finding `k`; returns the note for the token's message.
-fn link_token(findings: &mut [Finding], t: usize, k: usize, what: &str) -> String {
+/// Points token `t` at finding `k`; returns the link.
+fn link_token(findings: &mut [Finding], t: usize, k: usize) -> Link {
     let link = Link::to(&findings[k]);
-    let note = format!("{what} {}:{}", link.location, link.line);
-    findings[t].verified_by = Some(link);
-    note
+    findings[t].verified_by = Some(link.clone());
+    link
 }

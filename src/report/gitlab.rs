@@ -2,8 +2,7 @@
 //! findings show in merge requests and the vulnerability report. Secrets stay redacted.
 
 use super::ReportOptions;
-use crate::finding::{hex, Finding, Severity};
-use crate::run::ScanResult;
+use crate::finding::{hex, Finding, ScanResult, Severity};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
@@ -15,10 +14,7 @@ const NO_COMMIT: &str = "0000000";
 
 /// Writes one report document.
 pub fn write(out: &mut dyn Write, result: &ScanResult, opts: &ReportOptions) -> io::Result<()> {
-    let end = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let end = opts.now;
     let start = end - result.summary.elapsed.as_secs() as i64;
     let tool = json!({
         "id": "leakhound",
@@ -47,7 +43,7 @@ fn vulnerability(f: &Finding, opts: &ReportOptions) -> Value {
         "id": uuid_like(f),
         "category": "secret_detection",
         "name": f.rule_name,
-        "description": f.message,
+        "description": super::message(f),
         "severity": severity(f.severity),
         "confidence": capitalised(f.confidence.as_str()),
         "raw_source_code_extract": f.display_secret(opts.show_secrets),

@@ -1,8 +1,8 @@
 //! JSON (one document with a schema version) and JSONL (one finding per line).
 
 use super::ReportOptions;
+use crate::finding::ScanResult;
 use crate::finding::{Finding, Severity};
-use crate::run::ScanResult;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -24,7 +24,7 @@ pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
         "secret": f.display_secret(opts.show_secrets),
         "redacted": !opts.show_secrets,
         "fingerprint": f.fingerprint,
-        "message": f.message,
+        "message": super::message(f),
         "excerpt": f.excerpt(opts.show_secrets),
     });
     if let Some(m) = &f.member {

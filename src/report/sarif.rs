@@ -3,9 +3,9 @@
 //! fingerprints that depend on the secret, never on line numbers.
 
 use super::ReportOptions;
+use crate::finding::ScanResult;
 use crate::finding::{Finding, Severity};
 use crate::rules::{Rule, RuleSet};
-use crate::run::ScanResult;
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
@@ -147,7 +147,7 @@ fn descriptor(r: &Rule) -> ReportingDescriptor {
         "security-severity".into(),
         json!(s.severity.security_score()),
     );
-    extra.insert("precision".into(), json!(s.confidence.precision()));
+    extra.insert("precision".into(), json!(s.confidence.as_str()));
     extra.insert(
         "problem.severity".into(),
         json!(problem_severity(s.severity)),
@@ -275,7 +275,7 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
             Message::builder()
                 .text(format!(
                     "{}{} (secret {})",
-                    f.message,
+                    super::message(f),
                     inside(f),
                     f.display_secret(opts.show_secrets)
                 ))

@@ -1,8 +1,8 @@
 //! Human-readable output: findings grouped by file, then one summary line.
 
 use super::{terminal_safe, ReportOptions};
+use crate::finding::ScanResult;
 use crate::finding::{Finding, Severity};
-use crate::run::ScanResult;
 use std::io::{self, Write};
 
 /// Printed under findings, so a blocked commit says what to do about a reviewed one.
@@ -63,7 +63,7 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &ReportOptions) -> io::
         "  {}  {sev}  {}  {}{again}  fp={}\n      {}",
         terminal_safe(&place),
         terminal_safe(&f.rule_id),
-        terminal_safe(&f.message),
+        terminal_safe(&super::message(f)),
         f.fingerprint.get(..12).unwrap_or(&f.fingerprint),
         terminal_safe(&f.excerpt(opts.show_secrets)),
     )

@@ -1,10 +1,12 @@
 //! Rules are data: `patterns/*.toml`, compiled into the binary, parsed and checked at start-up.
 
-pub mod check;
+mod relations;
+mod severity;
 
-use crate::finding::{Confidence, Severity};
 use regex::bytes::Regex;
+pub use relations::{Relations, Role};
 use serde::Deserialize;
+pub use severity::{Confidence, Severity};
 use std::fmt;
 
 /// The rule files shipped in `patterns/`, embedded so an install needs no data files.
@@ -144,6 +146,12 @@ pub struct RuleSpec {
     /// literals) is collected for proof and reported only when proof says so.
     #[serde(default)]
     pub report: Report,
+    /// What proof may use findings of this rule as.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// Findings of other rules that become findings of this one when proof connects them.
+    #[serde(default)]
+    pub relations: Relations,
     /// Only in web or mobile app code or inside a built artifact.
     #[serde(default)]
     pub client_side: bool,
@@ -235,6 +243,7 @@ impl RuleSet {
         }
         let set = RuleSet { rules };
         set.check_unique_ids()?;
+        set.check_relations()?;
         Ok(set)
     }
 
@@ -257,7 +266,8 @@ impl RuleSet {
         for spec in specs {
             self.rules.push(compile(source, spec)?);
         }
-        self.check_unique_ids()
+        self.check_unique_ids()?;
+        self.check_relations()
     }
 
     /// Drops the rules whose ids are listed.

@@ -12,14 +12,14 @@ fn rules_check_passes_for_every_builtin_rule() {
 
 #[test]
 fn rules_check_fails_on_a_broken_example() {
-    use leakhound::rules::{check, RuleSet};
-    use leakhound::scan::{ScanOptions, Scanner};
+    use leakhound::pipeline::{check, ScanOptions, Scanner};
+    use leakhound::rules::RuleSet;
     let broken = leakhound::rules::BUILTIN_SOURCES[0].1.replace(
         "const token = \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.",
         "const token = \"eyJ!",
     );
     let rules = RuleSet::from_sources(&[("patterns/jwt.toml", &broken)]).unwrap();
-    let (failures, _) = check::check(&Scanner::new(rules, ScanOptions::default()));
+    let (failures, _) = check(&Scanner::new(rules, ScanOptions::default()));
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert_eq!(failures[0].rule, "jwt.token");
 }

@@ -166,10 +166,10 @@ fn same_secret_on_another_line_keeps_its_fingerprint() {
 
 #[test]
 fn prefilter_never_changes_findings() {
-    use leakhound::blob::{Blob, Origin};
     use leakhound::matcher::Scratch;
+    use leakhound::pipeline::{ScanOptions, Scanner};
     use leakhound::rules::RuleSet;
-    use leakhound::scan::{ScanOptions, Scanner};
+    use leakhound::source::blob::{Blob, Origin};
     let scanner = Scanner::new(
         RuleSet::builtin().unwrap(),
         ScanOptions {

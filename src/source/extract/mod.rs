@@ -17,7 +17,7 @@ mod tests;
 
 pub use limits::*;
 
-use crate::blob::looks_binary;
+use crate::source::blob::looks_binary;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// A piece of text to scan.

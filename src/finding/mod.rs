@@ -1,115 +1,19 @@
-//! What a finding is: rule, location, redacted secret, fingerprint and decoded token facts.
+//! What a finding is: rule, location, redacted secret, fingerprint and decoded token facts;
+//! how detections become located findings; what a whole scan hands on.
 
-use serde::{Deserialize, Serialize};
+mod build;
+pub mod lines;
+mod printable;
+mod summary;
+
+pub use crate::detect::{JwtFlag, JwtInfo, Note as DetectNote};
+pub use crate::rules::{Confidence, Severity};
+pub use build::build;
+pub use printable::terminal_safe;
+pub use summary::{InputError, ScanResult, Skipped, Summary};
+
+use serde::Serialize;
 use sha2::{Digest, Sha256};
-
-/// How bad a leak is if the secret is real.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Informational: public sample tokens and the like.
-    Low,
-    /// Worth a look: expired or unsigned tokens, encrypted keys.
-    Medium,
-    /// A usable credential.
-    High,
-    /// A credential that lets anyone mint or sign on the owner's behalf.
-    Critical,
-}
-
-impl Severity {
-    /// All severities, most severe first.
-    pub const ALL: [Severity; 4] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-    ];
-
-    /// Lower-case name as used in every output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    /// GitHub's `security-severity` score (0–10) for this level.
-    pub fn security_score(self) -> &'static str {
-        match self {
-            Severity::Low => "3.0",
-            Severity::Medium => "5.5",
-            Severity::High => "8.0",
-            Severity::Critical => "9.5",
-        }
-    }
-}
-
-/// How sure a rule is that a match is a real secret rather than look-alike text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Confidence {
-    /// Shape-only match.
-    Low,
-    /// Shape plus some context.
-    Medium,
-    /// Structure verified (decoded header, PEM body) or strong context.
-    High,
-}
-
-impl Confidence {
-    /// Lower-case name as used in every output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::Low => "low",
-            Confidence::Medium => "medium",
-            Confidence::High => "high",
-        }
-    }
-
-    /// SARIF `precision` property for this confidence.
-    pub fn precision(self) -> &'static str {
-        match self {
-            Confidence::Low => "low",
-            Confidence::Medium => "medium",
-            Confidence::High => "high",
-        }
-    }
-}
-
-/// Decoded, non-secret facts about a JWT.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct JwtInfo {
-    /// Header `alg`.
-    pub alg: String,
-    /// Header `typ`, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub typ: Option<String>,
-    /// Claim `iss`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub iss: Option<String>,
-    /// Claim `sub`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sub: Option<String>,
-    /// Claim `aud` (arrays joined with `,`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
-    /// Claim `iat` (unix seconds).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub iat: Option<i64>,
-    /// Claim `exp` (unix seconds).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exp: Option<i64>,
-    /// Claims that identify a person (`peopleId`, `cpf`, `email`, `name`, any e-mail value),
-    /// claim name to masked value: reports say what the token reveals without revealing it.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub personal: std::collections::BTreeMap<String, String>,
-    /// `unsigned` (alg none), `expired`, `no-expiry`, `long-lived` (exp more than a year
-    /// after iat), `public-sample`, `key-confusion` (HMAC key is a public key's text).
-    pub flags: Vec<String>,
-}
 
 /// A 1-based position. Columns count UTF-16 code units, as GitHub code scanning and SARIF's
 /// default `columnKind` expect.
@@ -172,6 +76,37 @@ impl Link {
     }
 }
 
+/// A fact about a finding beyond its rule and location, for reports to put into words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// What a detector established.
+    Detected(DetectNote),
+    /// A JWT whose `iss` is a client id found at `at` (a finding of rule `id_rule`, by name).
+    IssuerSeen {
+        /// The name of the client-id rule.
+        id_rule: String,
+        /// Where the client id is.
+        at: Link,
+    },
+    /// A client secret in the same file or bundle as a client id.
+    PairedWith {
+        /// The name of the client-id rule.
+        id_rule: String,
+        /// Where the client id is.
+        at: Link,
+    },
+    /// A candidate key that signs a token of a rule family (`CAF`).
+    SignsFamilyToken(String),
+    /// A token whose signature verifies under the key at the link (`verified_by`).
+    SignedBy(Link),
+    /// A token with a genuine signature under the public key at the link.
+    GenuineUnder(Link),
+    /// A token whose HMAC key is the public key's text at the link.
+    Forged(Link),
+    /// A token signed with a publicly known secret, named.
+    PublicSecret(String),
+}
+
 /// One reported secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -203,8 +138,10 @@ pub struct Finding {
     pub secret: String,
     /// Hex SHA-256 over (rule id, secret): stable when the secret moves.
     pub fingerprint: String,
-    /// A short human message.
-    pub message: String,
+    /// What detection and proof established, in the order they did (reports put these into
+    /// words).
+    #[serde(skip)]
+    pub notes: Vec<Note>,
     /// Decoded token facts, for findings that are JWTs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt: Option<JwtInfo>,

@@ -1,73 +1,16 @@
-//! A whole scan: every input through its source, every blob through the scanner, and the
-//! tallies the summary line reports.
+//! A scan of files and directories: every input through the walk, every file through the
+//! scanner, counted into the summary.
 
-use crate::blob::looks_binary;
-use crate::finding::Finding;
+use super::Scanner;
+use crate::finding::{Finding, InputError, ScanResult, Skipped, Summary};
 use crate::matcher::Scratch;
-use crate::scan::Scanner;
+use crate::source::blob::looks_binary;
 use crate::source::extract::Limits;
 use crate::source::walk::{self, Event, WalkOptions};
-use serde::Serialize;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-/// An input that could not be read.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputError {
-    /// The input's path.
-    pub path: String,
-    /// Why it failed.
-    pub cause: String,
-}
-
-/// A file left out for its size.
-#[derive(Debug, Clone, Serialize)]
-pub struct Skipped {
-    /// Its path.
-    pub path: String,
-    /// Its size in bytes.
-    pub size: u64,
-}
-
-/// Tallies for the summary line.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct Summary {
-    /// Files (and stdin) scanned.
-    pub files: u64,
-    /// Bytes scanned.
-    pub bytes: u64,
-    /// Files skipped as binary.
-    pub binary_skipped: u64,
-    /// Files skipped for size.
-    pub too_large: Vec<Skipped>,
-    /// Files that ignore rules (`.gitignore`, `.ignore`, `.leakhoundignore`) kept out.
-    pub ignored: u64,
-    /// Inputs that could not be read.
-    pub errors: Vec<InputError>,
-    /// Archive limits hit and malformed members: scanned around, reported once each.
-    pub warnings: Vec<String>,
-    /// Wall time.
-    #[serde(serialize_with = "as_secs")]
-    pub elapsed: Duration,
-    /// Findings not reported, by mechanism: `inline`, `config-path`, `config-value`,
-    /// `config-example` (the configuration's own rule examples), `baseline`.
-    pub suppressed: std::collections::BTreeMap<String, usize>,
-}
-
-fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
-}
-
-/// Everything a report needs.
-#[derive(Debug, Default)]
-pub struct ScanResult {
-    /// Findings, sorted by path, line, column, rule.
-    pub findings: Vec<Finding>,
-    /// Tallies.
-    pub summary: Summary,
-}
+use std::time::Instant;
 
 #[derive(Default)]
 struct Shared {

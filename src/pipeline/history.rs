@@ -1,11 +1,11 @@
 //! A git [`Plan`] through the scanner: each unique blob is read and scanned once, in parallel,
 //! and its findings are attributed to every path where history introduced it.
 
-use crate::blob::looks_binary;
 use crate::finding::{CommitInfo, Finding};
+use crate::finding::{InputError, ScanResult, Skipped, Summary};
 use crate::matcher::Scratch;
-use crate::run::{InputError, ScanResult, Skipped, Summary};
-use crate::scan::Scanner;
+use crate::pipeline::Scanner;
+use crate::source::blob::looks_binary;
 use crate::source::git::{self, BlobRead, BlobSource, Plan, PlannedBlob};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -239,8 +239,16 @@ fn collect(
         });
     }
     let mut findings: Vec<Finding> = best.into_values().collect();
+    // Versions of one path can hold different secrets at one position: the fingerprint
+    // breaks the tie, so the order does not depend on hash-map iteration.
     findings.sort_by(|a, b| {
-        (&a.path, &a.member, a.start, &a.rule_id).cmp(&(&b.path, &b.member, b.start, &b.rule_id))
+        (&a.path, &a.member, a.start, &a.rule_id, &a.fingerprint).cmp(&(
+            &b.path,
+            &b.member,
+            b.start,
+            &b.rule_id,
+            &b.fingerprint,
+        ))
     });
     ScanResult { findings, summary }
 }

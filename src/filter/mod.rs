@@ -1,9 +1,14 @@
 //! Accepted findings leave the report here, each counted under the mechanism that accepted
-//! it, so the summary can say what was silenced and how.
+//! it, so the summary can say what was silenced and how: inline markers, the configuration's
+//! allowlist and severity overrides, and the baseline.
 
-use crate::baseline::{Baseline, Entry};
+pub mod allowlist;
+pub mod baseline;
+pub mod inline;
+
 use crate::config::Config;
 use crate::finding::Finding;
+use baseline::{Baseline, Entry};
 use std::collections::BTreeMap;
 
 /// Suppressed findings by mechanism (`inline`, `config-path`, …, `baseline`).
@@ -22,7 +27,7 @@ pub fn accepted(findings: &mut Vec<Finding>, cfg: &Config, counts: &mut Counts) 
         let why = if f.allowed_inline {
             Some("inline")
         } else {
-            cfg.allows(f).map(|a| a.as_str())
+            allowlist::allows(cfg, f).map(|a| a.as_str())
         };
         why.inspect(|w| bump(counts, w, 1)).is_none()
     });

@@ -3,10 +3,31 @@
 //! stays accepted, while the same secret at a new path, or a new secret on an old line, is
 //! reported. No raw secret is stored. Entries are sorted so the file does not churn.
 
-use crate::finding::Finding;
+use crate::finding::{terminal_safe, Finding};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why a baseline file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// The file cannot be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        /// The baseline file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not a baseline, or holds an invalid entry.
+    #[error("{}: {cause}", path.display())]
+    Invalid {
+        /// The baseline file.
+        path: PathBuf,
+        /// What is wrong, naming the entry.
+        cause: String,
+    },
+}
 
 /// The file format version written today.
 const VERSION: u32 = 1;
@@ -31,14 +52,14 @@ impl Entry {
         {
             return Err(format!(
                 "fingerprint '{}' is not 64 hex digits",
-                crate::report::terminal_safe(&self.fingerprint)
+                terminal_safe(&self.fingerprint)
             ));
         }
         for (what, value) in [("rule", &self.rule), ("path", &self.path)] {
             if value.is_empty() || value.chars().any(char::is_control) {
                 return Err(format!(
                     "{what} '{}' is empty or holds control characters",
-                    crate::report::terminal_safe(value)
+                    terminal_safe(value)
                 ));
             }
         }
@@ -48,8 +69,8 @@ impl Entry {
     fn of(f: &Finding) -> Entry {
         // Stored as shown: a file name with control characters round-trips and stays printable.
         Entry {
-            rule: crate::report::terminal_safe(&f.rule_id).into_owned(),
-            path: crate::report::terminal_safe(&f.location()).into_owned(),
+            rule: terminal_safe(&f.rule_id).into_owned(),
+            path: terminal_safe(&f.location()).into_owned(),
             fingerprint: f.fingerprint.clone(),
         }
     }
@@ -76,11 +97,22 @@ impl Baseline {
         }
     }
 
-    /// Reads a baseline file; the error names the cause.
-    pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    /// Reads a baseline file; the error names the file and the cause.
+    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|cause| BaselineError::Invalid {
+            path: path.to_path_buf(),
+            cause,
+        })
+    }
+
+    /// Parses a baseline's text; the error names the entry and the cause.
+    pub fn parse(text: &str) -> Result<Baseline, String> {
         let file: BaselineFile =
-            serde_json::from_str(&text).map_err(|e| format!("not a leakhound baseline: {e}"))?;
+            serde_json::from_str(text).map_err(|e| format!("not a leakhound baseline: {e}"))?;
         if file.version != VERSION {
             return Err(format!(
                 "baseline version {} is not supported",

@@ -3,10 +3,10 @@
 //! runs inside it (base64, percent, JS escapes) down to [`decode::MAX_DEPTH`].
 
 use super::Scanner;
-use crate::blob::Blob;
+use crate::finding::lines;
 use crate::finding::Finding;
-use crate::lines;
 use crate::matcher::Scratch;
+use crate::source::blob::Blob;
 use crate::source::decode;
 use crate::source::extract::{self, Limits, Piece, Visitor};
 
@@ -20,9 +20,23 @@ impl Scanner {
         limits: &Limits,
         scratch: &mut Scratch,
     ) -> Expanded {
+        self.scan_expanded_with(path, bytes, limits, scratch, self.options.prefilter)
+    }
+
+    /// [`Scanner::scan_expanded`] with the keyword prefilter on or off; both must give the
+    /// same findings.
+    pub fn scan_expanded_with(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        limits: &Limits,
+        scratch: &mut Scratch,
+        prefilter: bool,
+    ) -> Expanded {
         if bytes.len() < extract::PARALLEL_ZIP_BYTES {
             let mut v = ExpandVisitor {
                 scanner: self,
+                prefilter,
                 scratch: ScratchRef::Borrowed(scratch),
                 path,
                 out: Expanded::default(),
@@ -33,6 +47,7 @@ impl Scanner {
         }
         let make = || ExpandVisitor {
             scanner: self,
+            prefilter,
             scratch: ScratchRef::Owned(Scratch::default()),
             path,
             out: Expanded::default(),
@@ -65,13 +80,24 @@ enum ScratchRef<'s> {
     Owned(Scratch),
 }
 
+/// Scans every piece extraction hands it, and the encoded runs inside each.
+struct ExpandVisitor<'a, 's> {
+    scanner: &'a Scanner,
+    prefilter: bool,
+    scratch: ScratchRef<'s>,
+    path: &'a str,
+    out: Expanded,
+    /// What the current piece may still decode, at every depth.
+    budget: decode::Budget,
+}
+
 impl ExpandVisitor<'_, '_> {
     /// Scans text, then the encoded runs inside it (base64, percent, JS escapes) down to
     /// [`decode::MAX_DEPTH`]; what a decoded run holds is reported at the run.
     fn scan_text(&mut self, member: Option<&str>, bytes: &[u8], depth: usize) -> Vec<Finding> {
         let blob = Blob {
             bytes,
-            origin: crate::blob::Origin {
+            origin: crate::source::blob::Origin {
                 path: self.path.to_string(),
                 member: member.map(str::to_string),
             },
@@ -80,7 +106,7 @@ impl ExpandVisitor<'_, '_> {
             ScratchRef::Borrowed(s) => &mut **s,
             ScratchRef::Owned(s) => s,
         };
-        let mut found = self.scanner.scan(&blob, scratch);
+        let mut found = self.scanner.scan_with(&blob, scratch, self.prefilter);
         for &rule in scratch.capped() {
             self.out.warnings.push(format!(
                 "{}: more than {} matches of {}; the rest were not checked",
@@ -190,15 +216,6 @@ impl Visitor for NestedVisitor<'_, '_, '_> {
     fn warn(&mut self, message: String) {
         self.parent.out.warnings.push(message);
     }
-}
-
-struct ExpandVisitor<'a, 's> {
-    scanner: &'a Scanner,
-    scratch: ScratchRef<'s>,
-    path: &'a str,
-    out: Expanded,
-    /// What the current piece may still decode, at every depth.
-    budget: decode::Budget,
 }
 
 impl Visitor for ExpandVisitor<'_, '_> {

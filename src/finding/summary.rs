@@ -1,0 +1,62 @@
+//! What a whole scan hands to filters and reports: the findings and the tallies the summary
+//! line reports.
+
+use super::Finding;
+use serde::Serialize;
+use std::time::Duration;
+
+/// An input that could not be read.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputError {
+    /// The input's path.
+    pub path: String,
+    /// Why it failed.
+    pub cause: String,
+}
+
+/// A file left out for its size.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// Its path.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Tallies for the summary line.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    /// Files (and stdin) scanned.
+    pub files: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Files skipped as binary.
+    pub binary_skipped: u64,
+    /// Files skipped for size.
+    pub too_large: Vec<Skipped>,
+    /// Files that ignore rules (`.gitignore`, `.ignore`, `.leakhoundignore`) kept out.
+    pub ignored: u64,
+    /// Inputs that could not be read.
+    pub errors: Vec<InputError>,
+    /// Archive limits hit and malformed members: scanned around, reported once each.
+    pub warnings: Vec<String>,
+    /// Wall time.
+    #[serde(serialize_with = "as_secs")]
+    pub elapsed: Duration,
+    /// Findings not reported, by mechanism: `inline`, `config-path`, `config-value`,
+    /// `config-example` (the configuration's own rule examples), `baseline`.
+    pub suppressed: std::collections::BTreeMap<String, usize>,
+}
+
+fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+/// Everything a report needs.
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    /// Findings, sorted by path, line, column, rule.
+    pub findings: Vec<Finding>,
+    /// Tallies.
+    pub summary: Summary,
+}
