@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use leakhound::report::Format;
+use leakhound::source::git::Mode;
 use std::path::PathBuf;
 
 /// Finds leaked JWT signing keys, bearer tokens, CAF secrets and private keys.
@@ -300,5 +301,48 @@ impl From<FormatArg> for Format {
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Gitlab => Format::Gitlab,
         }
+    }
+}
+
+impl GitArgs {
+    /// What to scan, from the flags and (for the pre-commit hook) git's environment.
+    pub fn mode(&self) -> anyhow::Result<Mode> {
+        let args = self;
+        if args.staged {
+            // pre-commit names the refs of a push (or of `run --from-ref/--to-ref`): the hook
+            // then scans what they add, since the index has nothing to do with a push.
+            let env = |k| std::env::var(k).ok().filter(|v| !v.is_empty());
+            if let (Some(base), Some(head)) = (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF"))
+            {
+                return Ok(Mode::Range { base, head });
+            }
+            // During `git commit -a`, `git commit PATH` and in linked work trees git hands its
+            // hooks the index to commit in GIT_INDEX_FILE, relative to the hook's directory.
+            let index = std::env::var_os("GIT_INDEX_FILE")
+                .filter(|v| !v.is_empty())
+                .map(|v| std::env::current_dir().unwrap_or_default().join(v));
+            return Ok(Mode::Staged { index });
+        }
+        if let Some(rev) = &args.since {
+            return Ok(Mode::Range {
+                base: rev.clone(),
+                head: "HEAD".into(),
+            });
+        }
+        if let Some(range) = &args.range {
+            let (base, head) = range
+                .split_once("...")
+                .or_else(|| range.split_once(".."))
+                .ok_or_else(|| anyhow::anyhow!("--range {range}: expected BASE..HEAD"))?;
+            let head = if head.is_empty() { "HEAD" } else { head };
+            return Ok(Mode::Range {
+                base: base.into(),
+                head: head.into(),
+            });
+        }
+        Ok(Mode::History {
+            branch: args.branch.clone(),
+            all_objects: args.all_objects,
+        })
     }
 }

@@ -64,7 +64,8 @@ pub struct Config {
 }
 
 /// A configuration problem: `file:line: message`.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}: {message}", file.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct ConfigError {
     /// The file.
     pub file: PathBuf,
@@ -73,17 +74,6 @@ pub struct ConfigError {
     /// What is wrong.
     pub message: String,
 }
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "{}:{l}: {}", self.file.display(), self.message),
-            None => write!(f, "{}: {}", self.file.display(), self.message),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 /// `.leakhound.toml` in `root` or, failing that, at the root of the git work tree holding it.
 pub fn discover(root: &Path) -> Option<PathBuf> {

@@ -12,7 +12,7 @@ use leakhound::finding::ScanResult;
 use leakhound::pipeline::history::{self, HistoryOptions};
 use leakhound::pipeline::{self, unix_now, FinishOptions, ScanOptions, Scanner};
 use leakhound::report::{self, terminal_safe, ReportOptions};
-use leakhound::rules::{Report, RuleSet};
+use leakhound::rules::RuleSet;
 use leakhound::source::git;
 use leakhound::source::walk::WalkOptions;
 use std::io::{IsTerminal, Write};
@@ -91,14 +91,9 @@ fn git(args: GitArgs) -> Result<u8> {
     git::tune_libgit2();
     let (scanner, cfg) = scanner(&args.common, &args.repo)?;
     // Fail early, with a clear message, when the path is not a repository.
-    git::open(&args.repo).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: not a git repository: {}",
-            args.repo.display(),
-            e.message()
-        )
-    })?;
-    let mode = git_mode(&args)?;
+    git::open(&args.repo)
+        .map_err(|e| anyhow::anyhow!("{}: not a git repository: {}", args.repo.display(), e))?;
+    let mode = args.mode()?;
     let opts = HistoryOptions {
         max_file_size: args.common.max_file_size,
         include_author: args.include_author,
@@ -111,50 +106,12 @@ fn git(args: GitArgs) -> Result<u8> {
         .context("thread pool")?;
     let (plan, mut result) = pool
         .install(|| history::scan_repo(&scanner, &args.repo, &mode, &opts))
-        .map_err(|e| anyhow::anyhow!("{}: {}", args.repo.display(), e.message()))?;
+        .map_err(|e| anyhow::anyhow!("{}: {}", args.repo.display(), e))?;
     for w in &plan.warnings {
         eprintln!("leakhound: warning: {}: {w}", args.repo.display());
     }
     let full = matches!(mode, git::Mode::History { .. });
     finish(&args.common, &mut result, &scanner.rules, &cfg, full)
-}
-
-fn git_mode(args: &GitArgs) -> Result<git::Mode> {
-    if args.staged {
-        // pre-commit names the refs of a push (or of `run --from-ref/--to-ref`): the hook
-        // then scans what they add, since the index has nothing to do with a push.
-        let env = |k| std::env::var(k).ok().filter(|v| !v.is_empty());
-        if let (Some(base), Some(head)) = (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
-            return Ok(git::Mode::Range { base, head });
-        }
-        // During `git commit -a`, `git commit PATH` and in linked work trees git hands its
-        // hooks the index to commit in GIT_INDEX_FILE, relative to the hook's directory.
-        let index = std::env::var_os("GIT_INDEX_FILE")
-            .filter(|v| !v.is_empty())
-            .map(|v| std::env::current_dir().unwrap_or_default().join(v));
-        return Ok(git::Mode::Staged { index });
-    }
-    if let Some(rev) = &args.since {
-        return Ok(git::Mode::Range {
-            base: rev.clone(),
-            head: "HEAD".into(),
-        });
-    }
-    if let Some(range) = &args.range {
-        let (base, head) = range
-            .split_once("...")
-            .or_else(|| range.split_once(".."))
-            .ok_or_else(|| anyhow::anyhow!("--range {range}: expected BASE..HEAD"))?;
-        let head = if head.is_empty() { "HEAD" } else { head };
-        return Ok(git::Mode::Range {
-            base: base.into(),
-            head: head.into(),
-        });
-    }
-    Ok(git::Mode::History {
-        branch: args.branch.clone(),
-        all_objects: args.all_objects,
-    })
 }
 
 /// Settles the findings (proof, filters, baseline), prints input errors, writes the report
@@ -305,8 +262,16 @@ fn rules(action: RulesAction) -> Result<u8> {
     let rules = RuleSet::builtin().context("built-in rules")?;
     match action {
         RulesAction::List { markdown } => {
-            list_rules(&rules, markdown);
-            Ok(EXIT_CLEAN)
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let written =
+                report::rules_table(&mut out, &rules, markdown).and_then(|()| out.flush());
+            match written {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(anyhow::Error::new(e).context("standard output"))
+                }
+                _ => Ok(EXIT_CLEAN),
+            }
         }
         RulesAction::Check => {
             let scanner = Scanner::new(rules, ScanOptions::default());
@@ -370,38 +335,6 @@ fn config_cmd(action: ConfigAction) -> Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
-fn list_rules(rules: &RuleSet, markdown: bool) {
-    if markdown {
-        outln!("| id | name | severity | reported | tags |\n|---|---|---|---|---|");
-    }
-    for r in &rules.rules {
-        let s = &r.spec;
-        let reported = match s.report {
-            Report::Always => "always",
-            Report::WhenProven => "when proven",
-            Report::Never => "never (evidence)",
-        };
-        if markdown {
-            outln!(
-                "| `{}` | {} | {} | {reported} | {} |",
-                s.id,
-                s.name,
-                s.severity.as_str(),
-                s.tags.join(", ")
-            );
-        } else {
-            outln!(
-                "{:<32} {:<9} {:<16} {:<50} {}",
-                s.id,
-                s.severity.as_str(),
-                reported,
-                s.name,
-                s.tags.join(",")
-            );
-        }
-    }
-}
-
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
@@ -410,7 +343,5 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn num_cpus() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }

@@ -14,7 +14,7 @@ pub fn shannon(s: &[u8]) -> f64 {
         .iter()
         .filter(|&&c| c > 0)
         .map(|&c| {
-            let p = c as f64 / n;
+            let p = f64::from(c) / n;
             -p * p.log2()
         })
         .sum()

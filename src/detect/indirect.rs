@@ -72,12 +72,11 @@ fn assignment_re() -> &'static Regex {
         ["']?(?P<n>[A-Za-z0-9_$@]+)["']?
         \s* (?: : \s* [A-Za-z_][A-Za-z0-9_<>\[\]]* \s* )?      # type annotation
         (?: := | = | : | => ) \s*
-        (?: [^;\n]{{0,{span}}}? (?: \|\| | \?\? | \bor\b | (?:getenv|get|fetch)\s*\([^)\n]{{0,80}}, ) \s* )?
+        (?: [^;\n]{{0,{FALLBACK_SPAN}}}? (?: \|\| | \?\? | \bor\b | (?:getenv|get|fetch)\s*\([^)\n]{{0,80}}, ) \s* )?
         (?: \[\]byte\s*\(\s* | @ | b                        # Go []byte("…"), Ruby @x, Python b"…"
           | Encoding\s*\.\s*[A-Za-z0-9]+\s*\.\s*GetBytes\s*\(\s*   # C#
           | Buffer\s*\.\s*from\s*\(\s* | new\s+TextEncoder\s*\(\s*\)\s*\.\s*encode\s*\(\s* )?
         ["'`](?P<v>[^"'`\r\n]{{6,256}})["'`]"#,
-            span = FALLBACK_SPAN,
         );
         Regex::new(&pattern).expect("assignment regex compiles")
     })

@@ -167,7 +167,7 @@ impl Jwt {
             Some(exp) if exp < now => info.flags.push(JwtFlag::Expired),
             // Saturating: both come from the token, and i64::MIN - 1 is an overflow.
             Some(exp) if exp.saturating_sub(info.iat.unwrap_or(now)) > LONG_LIVED_SECS => {
-                info.flags.push(JwtFlag::LongLived)
+                info.flags.push(JwtFlag::LongLived);
             }
             Some(_) => {}
             None => info.flags.push(JwtFlag::NoExpiry),

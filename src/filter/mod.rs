@@ -27,7 +27,7 @@ pub fn accepted(findings: &mut Vec<Finding>, cfg: &Config, counts: &mut Counts) 
         let why = if f.allowed_inline {
             Some("inline")
         } else {
-            allowlist::allows(cfg, f).map(|a| a.as_str())
+            allowlist::allows(cfg, f).map(allowlist::Allowed::as_str)
         };
         why.inspect(|w| bump(counts, w, 1)).is_none()
     });

@@ -205,10 +205,7 @@ impl Finding {
 
     /// `path` or `path!member`, as shown to people.
     pub fn location(&self) -> String {
-        match &self.member {
-            Some(m) => format!("{}!{m}", self.path),
-            None => self.path.clone(),
-        }
+        crate::source::member::display(&self.path, self.member.as_deref())
     }
 
     /// The secret as it should be printed: raw only when `show` is set.

@@ -66,8 +66,14 @@ impl Matcher {
 
     /// Builds the prefilter for `rules`.
     pub fn new(rules: &RuleSet) -> Self {
+        Self::with_ride_along(rules, &[])
+    }
+
+    /// Builds the prefilter for `rules`, also collecting where each `starts` string occurs
+    /// ([`Scratch::base64_starts`]), so a decoder that needs them has no pass of its own.
+    pub fn with_ride_along(rules: &RuleSet, starts: &[&str]) -> Self {
         Matcher {
-            prefilter: Prefilter::new(rules),
+            prefilter: Prefilter::new(rules, starts),
         }
     }
 

@@ -41,8 +41,9 @@ pub struct Prefilter {
 
 impl Prefilter {
     /// Builds automata over the distinct keywords of `rules`, dropping every keyword that
-    /// contains a shorter one (its rules are woken by the shorter keyword instead).
-    pub fn new(rules: &RuleSet) -> Self {
+    /// contains a shorter one (its rules are woken by the shorter keyword instead), plus the
+    /// `ride_along` strings, whose hits are collected for the caller and wake no rule.
+    pub fn new(rules: &RuleSet, ride_along: &[&str]) -> Self {
         let mut keywords: Vec<(String, Vec<usize>)> = Vec::new();
         for (ri, rule) in rules.rules.iter().enumerate() {
             for kw in &rule.spec.keywords {
@@ -65,12 +66,12 @@ impl Prefilter {
             }
         }
         // The decoder's base64 starts ride along, so it needs no pass of its own.
-        for start in crate::source::decode::BASE64_STARTS {
+        for start in ride_along {
             if !kept.iter().any(|(k, _)| k == start) {
                 kept.push((start.to_string(), Vec::new()));
             }
         }
-        let is_start = |k: &str| crate::source::decode::BASE64_STARTS.contains(&k);
+        let is_start = |k: &str| ride_along.contains(&k);
         let automata = kept
             .chunks(KEYWORDS_PER_AUTOMATON)
             .map(|chunk| Automaton {

@@ -9,6 +9,7 @@ use crate::matcher::Scratch;
 use crate::source::blob::Blob;
 use crate::source::decode;
 use crate::source::extract::{self, Limits, Piece, Visitor};
+use crate::source::member;
 
 impl Scanner {
     /// Scans a file's bytes and everything inside them (archive members, decoded binary
@@ -110,10 +111,7 @@ impl ExpandVisitor<'_, '_> {
         for &rule in scratch.capped() {
             self.out.warnings.push(format!(
                 "{}: more than {} matches of {}; the rest were not checked",
-                match &blob.origin.member {
-                    Some(m) => format!("{}!{m}", blob.origin.path),
-                    None => blob.origin.path.clone(),
-                },
+                member::display(&blob.origin.path, blob.origin.member.as_deref()),
                 crate::matcher::MAX_MATCHES_PER_RULE,
                 self.scanner.rules.rules[rule].spec.id
             ));
@@ -176,10 +174,7 @@ impl ExpandVisitor<'_, '_> {
 
     /// An inline `sourceMappingURL=data:…;base64,` map: its sources, as separate members.
     fn inline_source_map(&mut self, member: Option<&str>, json: &[u8]) -> Vec<Finding> {
-        let name = match member {
-            Some(m) => format!("{m}!(inline source map)"),
-            None => "(inline source map)".to_string(),
-        };
+        let name = member::join(member, "(inline source map)");
         let before = std::mem::take(&mut self.out.findings);
         let mut nested = NestedVisitor {
             parent: self,
@@ -203,10 +198,9 @@ struct NestedVisitor<'p, 'a, 's> {
 
 impl Visitor for NestedVisitor<'_, '_, '_> {
     fn piece(&mut self, piece: Piece<'_>) {
-        let member = match piece.member {
-            Some(m) => format!("{}!{m}", self.base),
-            None => self.base.clone(),
-        };
+        let member = piece
+            .member
+            .map_or_else(|| self.base.clone(), |m| member::join(Some(&self.base), m));
         let found = self
             .parent
             .scan_text(Some(&member), piece.bytes, decode::MAX_DEPTH);
@@ -223,10 +217,7 @@ impl Visitor for ExpandVisitor<'_, '_> {
         self.budget = decode::Budget::default();
         let mut found = self.scan_text(piece.member, piece.bytes, 0);
         if self.budget.exhausted() {
-            let at = match piece.member {
-                Some(m) => format!("{}!{m}", self.path),
-                None => self.path.to_string(),
-            };
+            let at = member::display(self.path, piece.member);
             self.out.warnings.push(format!(
                 "{at}: decoding budget spent ({} MiB or {} encoded runs); {} more runs were not decoded",
                 decode::MAX_DECODED_BYTES >> 20,

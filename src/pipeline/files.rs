@@ -20,7 +20,9 @@ struct Shared {
 
 impl Shared {
     fn summary(&self) -> std::sync::MutexGuard<'_, Summary> {
-        self.summary.lock().unwrap_or_else(|p| p.into_inner())
+        self.summary
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -56,14 +58,14 @@ pub fn run(
     let mut findings = shared
         .findings
         .into_inner()
-        .unwrap_or_else(|p| p.into_inner());
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     findings.sort_by(|a, b| {
         (&a.path, &a.member, a.start, &a.rule_id).cmp(&(&b.path, &b.member, b.start, &b.rule_id))
     });
     let mut summary = shared
         .summary
         .into_inner()
-        .unwrap_or_else(|p| p.into_inner());
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     summary.too_large.sort_by(|a, b| a.path.cmp(&b.path));
     summary.errors.sort_by(|a, b| a.path.cmp(&b.path));
     summary.elapsed = started.elapsed();
@@ -110,7 +112,7 @@ fn scan_blob(
         shared
             .findings
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .extend(out.findings);
     }
 }

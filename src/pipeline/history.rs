@@ -6,7 +6,7 @@ use crate::finding::{InputError, ScanResult, Skipped, Summary};
 use crate::matcher::Scratch;
 use crate::pipeline::Scanner;
 use crate::source::blob::looks_binary;
-use crate::source::git::{self, BlobRead, BlobSource, Plan, PlannedBlob};
+use crate::source::git::{self, BlobRead, BlobSource, GitError, Plan, PlannedBlob};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -45,7 +45,7 @@ pub fn scan_repo(
     repo_path: &Path,
     mode: &git::Mode,
     opts: &HistoryOptions,
-) -> Result<(Plan, ScanResult), git2::Error> {
+) -> Result<(Plan, ScanResult), GitError> {
     let started = Instant::now();
     let bar = Progress::new(opts.progress);
     let (tx, rx) = std::sync::mpsc::channel::<(git2::Oid, String)>();
@@ -55,7 +55,7 @@ pub fn scan_repo(
             let mut on_new = |oid, path: &str| {
                 let _ = tx.send((oid, path.to_string()));
             };
-            git::plan_streaming(&repo, mode, &mut on_new)
+            git::plan(&repo, mode, &mut on_new)
         });
         let scans: HashMap<git2::Oid, BlobScan> = rx
             .into_iter()
@@ -77,7 +77,7 @@ pub fn scan_repo(
             .collect();
         let plan = planner
             .join()
-            .unwrap_or_else(|_| Err(git2::Error::from_str("history walk panicked")));
+            .unwrap_or_else(|_| Err(git2::Error::from_str("history walk panicked").into()));
         (plan, scans)
     });
     bar.finish();
@@ -108,7 +108,7 @@ fn scan_blob(
         }
         Err(e) => {
             return BlobScan {
-                error: Some(e),
+                error: Some(e.to_string()),
                 ..Default::default()
             }
         }
@@ -199,7 +199,7 @@ fn collect(
                 size,
             });
         }
-        summary.binary_skipped += out.binary as u64;
+        summary.binary_skipped += u64::from(out.binary);
         summary.warnings.extend(out.warnings);
         if out.bytes > 0 {
             summary.files += 1;

@@ -7,6 +7,7 @@ use crate::finding::{self, Finding};
 use crate::matcher::{Matcher, Scratch};
 use crate::rules::RuleSet;
 use crate::source::blob::Blob;
+use crate::source::decode;
 
 /// Settings that change what a scan reports.
 #[derive(Debug, Clone)]
@@ -30,8 +31,7 @@ impl Default for ScanOptions {
 pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Rules plus the matcher built from them; shared read-only by every worker.
@@ -45,7 +45,7 @@ pub struct Scanner {
 impl Scanner {
     /// Builds the matcher for `rules`.
     pub fn new(rules: RuleSet, options: ScanOptions) -> Self {
-        let matcher = Matcher::new(&rules);
+        let matcher = Matcher::with_ride_along(&rules, decode::BASE64_STARTS);
         Scanner {
             rules,
             matcher,

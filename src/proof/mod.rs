@@ -4,8 +4,9 @@
 //! RS/PS/ES/EdDSA against every private and public key (PEM or JWK). An HS token whose HMAC
 //! key is a public key's PEM text is a key-confusion forgery. A match turns "looks like a key"
 //! into "this key signs these tokens": the key becomes a confirmed signing key and the two
-//! findings link. CAF client ids tie client secrets and tokens to CAF. Key material that
-//! proof did not use is dropped before reporting.
+//! findings link. The rules' `role`s say which findings are keys and client ids, and their
+//! `relations` which findings become others' (a CAF client id ties client secrets and tokens
+//! to CAF). Key material that proof did not use is dropped before reporting.
 
 mod asym;
 mod hmac_keys;

@@ -3,10 +3,12 @@
 pub mod gitlab;
 pub mod json;
 mod message;
+mod rules_table;
 pub mod sarif;
 pub mod text;
 
 pub use message::{flag, message};
+pub use rules_table::rules_table;
 
 use crate::finding::ScanResult;
 use crate::rules::RuleSet;

@@ -310,7 +310,7 @@ fn uri_reference(path: &str) -> String {
     for b in path.trim_start_matches('/').bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
+                out.push(b as char);
             }
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -341,7 +341,7 @@ fn inside(f: &Finding) -> String {
 /// A related location for a linked finding (the key that signs a token, or a token a key
 /// signs); its message says which.
 fn related_location(id: usize, l: &crate::finding::Link) -> Location {
-    let outer = l.location.split('!').next().unwrap_or(&l.location);
+    let outer = crate::source::member::outer(&l.location);
     let mut loc = Location::builder()
         .physical_location(
             PhysicalLocation::builder()

@@ -7,7 +7,6 @@ use regex::bytes::Regex;
 pub use relations::{Relations, Role};
 use serde::Deserialize;
 pub use severity::{Confidence, Severity};
-use std::fmt;
 
 /// The rule files shipped in `patterns/`, embedded so an install needs no data files.
 pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
@@ -187,27 +186,17 @@ pub struct Rule {
     pub window_after: usize,
 }
 
-/// A problem with a rule file.
-#[derive(Debug)]
+/// A problem with a rule file: `file: rule ID: message`.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {}{message}", rule.as_ref().map(|id| format!("rule {id}: ")).unwrap_or_default())]
 pub struct RuleError {
     /// Pattern file name.
-    pub source: String,
+    pub file: String,
     /// Rule id, when the file parsed that far.
     pub rule: Option<String>,
     /// What is wrong.
     pub message: String,
 }
-
-impl fmt::Display for RuleError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.rule {
-            Some(id) => write!(f, "{}: rule {}: {}", self.source, id, self.message),
-            None => write!(f, "{}: {}", self.source, self.message),
-        }
-    }
-}
-
-impl std::error::Error for RuleError {}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -233,7 +222,7 @@ impl RuleSet {
         let mut rules = Vec::new();
         for (name, text) in sources {
             let file: RuleFile = toml::from_str(text).map_err(|e| RuleError {
-                source: name.to_string(),
+                file: name.to_string(),
                 rule: None,
                 message: e.to_string().trim().replace('\n', " "),
             })?;
@@ -252,7 +241,7 @@ impl RuleSet {
         for r in &self.rules {
             if !seen.insert(r.spec.id.as_str()) {
                 return Err(RuleError {
-                    source: "rules".into(),
+                    file: "rules".into(),
                     rule: Some(r.spec.id.clone()),
                     message: "duplicate rule id".into(),
                 });
@@ -295,7 +284,7 @@ pub fn regex_error(e: &regex::Error) -> String {
 
 fn compile(source: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     let err = |message: String| RuleError {
-        source: source.to_string(),
+        file: source.to_string(),
         rule: Some(spec.id.clone()),
         message,
     };
@@ -313,7 +302,7 @@ fn compile(source: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     if !names.contains(&"secret") && !names.contains(&"bare") {
         return Err(err("pattern has no `secret` or `bare` capture".into()));
     }
-    if spec.keywords.is_empty() || spec.keywords.iter().any(|k| k.is_empty()) {
+    if spec.keywords.is_empty() || spec.keywords.iter().any(std::string::String::is_empty) {
         return Err(err("at least one non-empty keyword is required".into()));
     }
     if spec.examples.len() < 2 || spec.negative_examples.len() < 2 {

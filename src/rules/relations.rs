@@ -66,7 +66,7 @@ impl RuleSet {
                 .find(|id| self.get(id).is_none())
             {
                 return Err(RuleError {
-                    source: "rules".into(),
+                    file: "rules".into(),
                     rule: Some(r.spec.id.clone()),
                     message: format!("relations name rule {missing}, which does not exist"),
                 });

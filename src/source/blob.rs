@@ -21,8 +21,9 @@ impl Origin {
 
     /// The name that decides how content is read: the innermost member, else the path.
     pub fn leaf(&self) -> &str {
-        let inner = self.member.as_deref().and_then(|m| m.rsplit('!').next());
-        inner.unwrap_or(&self.path)
+        self.member
+            .as_deref()
+            .map_or(&self.path, super::member::leaf)
     }
 }
 
@@ -91,8 +92,8 @@ impl Origin {
 }
 
 /// The single decision point for "is this binary?": a NUL byte in the first 8 KiB, the
-/// heuristic git and ripgrep use. Binary blobs are skipped and counted for now; extractors
-/// (archives, DEX, plists) hook in here later.
+/// heuristic git and ripgrep use. Extraction reads what it knows of binary formats; a binary
+/// it yields no text from is counted as skipped.
 pub fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(8192)];
     memchr::memchr(0, head).is_some()

@@ -199,7 +199,7 @@ pub fn runs_at(text: &[u8], base64_starts: &[usize], budget: &mut Budget) -> Vec
 }
 
 fn is_hex(b: Option<&u8>) -> bool {
-    b.is_some_and(|b| b.is_ascii_hexdigit())
+    b.is_some_and(u8::is_ascii_hexdigit)
 }
 
 fn is_url_char(b: u8) -> bool {
@@ -248,8 +248,9 @@ fn hides_ascii(esc: &[u8]) -> bool {
     let ascii_hex = |h: &[u8]| matches!(h, [b'2'..=b'7', l] if l.is_ascii_hexdigit());
     match esc {
         [b'\\', b'/', ..] => true,
-        [b'\\', b'x', rest @ ..] => rest.get(..2).is_some_and(ascii_hex),
-        [b'\\', b'u', b'0', b'0', rest @ ..] => rest.get(..2).is_some_and(ascii_hex),
+        [b'\\', b'x', rest @ ..] | [b'\\', b'u', b'0', b'0', rest @ ..] => {
+            rest.get(..2).is_some_and(ascii_hex)
+        }
         _ => false,
     }
 }

@@ -48,7 +48,10 @@ mod tests {
         assert_eq!(join(None, "lib.jar"), "lib.jar");
         assert_eq!(join(Some("lib.jar"), "a/B.class"), "lib.jar!a/B.class");
         assert_eq!(display("app.apk", None), "app.apk");
-        assert_eq!(display("app.apk", Some("lib.jar!a/B.class")), "app.apk!lib.jar!a/B.class");
+        assert_eq!(
+            display("app.apk", Some("lib.jar!a/B.class")),
+            "app.apk!lib.jar!a/B.class"
+        );
         assert_eq!(outer("app.apk!lib.jar!a/B.class"), "app.apk");
         assert_eq!(leaf("lib.jar!a/B.class"), "a/B.class");
         assert_eq!(leaf("config.js"), "config.js");

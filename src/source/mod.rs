@@ -4,4 +4,5 @@ pub mod blob;
 pub mod decode;
 pub mod extract;
 pub mod git;
+pub mod member;
 pub mod walk;

@@ -94,7 +94,9 @@ where
         return WalkStats::default();
     }
     let in_repo = saw_git.load(Ordering::Relaxed);
-    let dirs = rule_dirs.into_inner().unwrap_or_else(|p| p.into_inner());
+    let dirs = rule_dirs
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     WalkStats {
         ignored: count_ignored(root, opts, seen.into_inner(), dirs, in_repo),
     }
@@ -143,7 +145,9 @@ fn note_ignore_file(e: &ignore::DirEntry, dirs: &Mutex<Vec<(PathBuf, bool)>>) {
     let git = name == ".gitignore";
     if git || IGNORE_FILES.iter().any(|n| name == *n) {
         if let Some(dir) = e.path().parent() {
-            let mut dirs = dirs.lock().unwrap_or_else(|p| p.into_inner());
+            let mut dirs = dirs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             dirs.push((dir.to_path_buf(), git));
         }
     }

@@ -827,7 +827,7 @@ fn the_build_is_cached_by_commit_lockfile_os_arch_and_image_and_saved_before_the
         .iter()
         .flat_map(|e| ["--env".to_string(), e.clone()])
         .collect();
-        v.extend(extra.iter().map(|s| s.to_string()));
+        v.extend(extra.iter().map(std::string::ToString::to_string));
         v
     };
     let ev = payload(

@@ -171,17 +171,17 @@ fn located(doc: &Value) -> Vec<(String, String, String)> {
         .unwrap()
         .iter()
         .map(|f| {
-            let loc = f["location"]
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| {
+            let loc = f["location"].as_str().map_or_else(
+                || {
                     format!(
                         "{}:{}:{}",
                         f["path"].as_str().unwrap(),
                         f["line"],
                         f["column"]
                     )
-                });
+                },
+                str::to_string,
+            );
             (
                 f["rule_id"].as_str().unwrap().to_string(),
                 loc,
@@ -351,8 +351,7 @@ fn member_text(apk: &str, member: &str) -> (String, Vec<String>) {
         .text
         .iter()
         .find(|(m, _)| m.as_deref() == Some(member))
-        .map(|(_, t)| t.clone())
-        .unwrap_or_else(|| panic!("{apk}!{member} read"));
+        .map_or_else(|| panic!("{apk}!{member} read"), |(_, t)| t.clone());
     (text, c.warnings)
 }
 
@@ -453,7 +452,7 @@ fn malformed_inputs_warn_and_never_panic() {
         assert!(c.warnings.len() <= 1, "{name}: {:?}", c.warnings);
         let (_, out) = scan_bytes(name, &bytes, &[]);
         assert!(
-            matches!(out.status.code(), Some(0) | Some(1)),
+            matches!(out.status.code(), Some(0 | 1)),
             "{name}: {}",
             stderr(&out)
         );

@@ -11,6 +11,8 @@ mod archive;
 mod binary;
 mod json;
 mod limits;
+mod lines;
+mod plists;
 mod sourcemap;
 #[cfg(test)]
 mod tests;
@@ -18,6 +20,8 @@ mod tests;
 pub use limits::*;
 
 use crate::source::blob::looks_binary;
+use crate::source::member;
+use lines::{Label, Lines};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// A piece of text to scan.
@@ -139,7 +143,7 @@ where
         top: name,
     };
     let mut out = archive::zip_parallel(bytes, &budget, make, |budget, member, data, visitor| {
-        let m = safe_name(member);
+        let m = member::sanitize(member);
         expand_at(budget, Some(&m), member, data, 1, visitor);
     });
     if let Some(last) = out.last_mut() {
@@ -253,13 +257,6 @@ impl Visitor for Capped<'_, '_> {
     }
 }
 
-fn join(member: Option<&str>, inner: &str) -> String {
-    match member {
-        Some(m) => format!("{m}!{inner}"),
-        None => inner.to_string(),
-    }
-}
-
 fn expand_at(
     budget: &mut Budget<'_>,
     member: Option<&str>,
@@ -271,9 +268,7 @@ fn expand_at(
     let kind = classify(name, bytes);
     let container = matches!(kind, Kind::Zip | Kind::Gzip | Kind::Tar | Kind::Asar);
     if container && depth >= budget.limits.max_depth {
-        let at = member
-            .map(|m| format!("{}!{m}", budget.top))
-            .unwrap_or(budget.top.to_string());
+        let at = member::display(budget.top, member);
         visitor.warn(format!(
             "{at}: not opened, nesting deeper than {} (--archive-depth)",
             budget.limits.max_depth
@@ -282,14 +277,10 @@ fn expand_at(
     }
     let mut child =
         |budget: &mut Budget<'_>, inner: &str, data: &[u8], visitor: &mut dyn Visitor| {
-            let m = join(member, &safe_name(inner));
+            let m = member::join(member, &member::sanitize(inner));
             expand_at(budget, Some(&m), inner, data, depth + 1, visitor);
         };
-    let label = || {
-        member
-            .map(|m| format!("{}!{m}", budget.top))
-            .unwrap_or(budget.top.to_string())
-    };
+    let label = || member::display(budget.top, member);
     match kind {
         Kind::Text => visitor.piece(Piece {
             member,
@@ -303,136 +294,8 @@ fn expand_at(
         Kind::Dex => android::dex(budget, member, bytes, &label(), visitor),
         Kind::AndroidXml => android::xml(budget, member, bytes, &label(), visitor),
         Kind::Arsc => android::arsc(budget, member, bytes, &label(), visitor),
-        Kind::Plist => binary::plist(budget, member, bytes, &label(), visitor),
+        Kind::Plist => plists::plist(budget, member, bytes, &label(), visitor),
         Kind::SourceMap => sourcemap::scan(budget, member, bytes, &label(), visitor),
         Kind::Binary => binary::strings(budget, member, bytes, &label(), visitor),
-    }
-}
-
-/// Member names are reported, never resolved on disk: control bytes are escaped and `..` or a
-/// leading `/` is shown as written but cannot reach outside the archive because nothing is
-/// written anywhere.
-fn safe_name(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_control() || c == '!' { '_' } else { c })
-        .collect()
-}
-
-/// Where a decoded line came from; rendered only for lines that hold a finding, so a line
-/// costs no allocation beyond its text.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Label {
-    /// `dex string N`
-    Dex(usize),
-    /// `resource string N`
-    Resource(usize),
-    /// `xml offset 0x…` (the element's chunk)
-    Xml(usize),
-    /// `key a.b.c`: the line starts with the key path, this many bytes long.
-    Key(usize),
-    /// `offset 0x…` of a printable run
-    Offset(usize),
-    /// `offset 0x… (UTF-16)`
-    Utf16(usize),
-}
-
-/// Text lines built from decoded items, with where each line came from, within a byte
-/// limit: a decoder stops when [`Lines::full`] says so.
-pub(crate) struct Lines {
-    pub text: Vec<u8>,
-    starts: Vec<usize>,
-    labels: Vec<Label>,
-    /// The most text (plus charged work) these lines may hold.
-    limit: u64,
-    /// Text and charged work so far.
-    used: u64,
-    /// Something did not fit.
-    full: bool,
-}
-
-impl Lines {
-    /// Empty lines that may hold `limit` bytes.
-    pub fn new(limit: u64) -> Self {
-        Lines {
-            text: Vec::new(),
-            starts: Vec::new(),
-            labels: Vec::new(),
-            limit,
-            used: 0,
-            full: false,
-        }
-    }
-
-    /// Bytes that still fit.
-    pub fn room(&self) -> u64 {
-        self.limit - self.used
-    }
-
-    /// True once an item or a charge did not fit; the decoder should stop.
-    pub fn full(&self) -> bool {
-        self.full
-    }
-
-    /// Counts `n` bytes of work that produces no new text (a repeated string, a skipped
-    /// value) against the limit; false, and full, when it does not fit.
-    pub fn charge(&mut self, n: u64) -> bool {
-        if n > self.room() {
-            self.full = true;
-            return false;
-        }
-        self.used += n;
-        true
-    }
-
-    /// Appends one item as one line (line breaks inside it become spaces); false, and
-    /// nothing appended, when it does not fit.
-    pub fn push(&mut self, label: Label, item: &str) -> bool {
-        if !self.charge(item.len() as u64 + 1) {
-            return false;
-        }
-        self.starts.push(self.text.len());
-        self.labels.push(label);
-        self.text.extend(
-            item.bytes()
-                .map(|b| if b == b'\n' || b == b'\r' { b' ' } else { b }),
-        );
-        self.text.push(b'\n');
-        true
-    }
-
-    /// The label of the line holding `offset`.
-    pub fn describe(&self, offset: usize) -> String {
-        let i = self
-            .starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1);
-        let Some(&label) = self.labels.get(i) else {
-            return String::new();
-        };
-        match label {
-            Label::Dex(n) => format!("dex string {n}"),
-            Label::Resource(n) => format!("resource string {n}"),
-            Label::Xml(o) => format!("xml offset {o:#x}"),
-            Label::Key(len) => {
-                let s = self.starts[i];
-                let end = (s + len).min(self.text.len());
-                format!("key {}", String::from_utf8_lossy(&self.text[s..end]))
-            }
-            Label::Offset(o) => format!("offset {o:#x}"),
-            Label::Utf16(o) => format!("offset {o:#x} (UTF-16)"),
-        }
-    }
-
-    /// Hands the lines to the visitor as one piece.
-    pub fn emit(&self, member: Option<&str>, visitor: &mut dyn Visitor) {
-        if self.text.is_empty() {
-            return;
-        }
-        let describe = |o: usize| self.describe(o);
-        visitor.piece(Piece {
-            member,
-            bytes: &self.text,
-            detail: Some(&describe),
-        });
     }
 }

@@ -3,6 +3,7 @@
 
 use super::json::{Scalar, StrList};
 use super::{Budget, Piece, Visitor};
+use crate::source::member;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor as SerdeVisitor};
 
 /// The three fields of a source map we use; `mappings`, `names` and the rest are skipped
@@ -82,13 +83,8 @@ pub(super) fn scan(
         let name = sources
             .and_then(|s| s.get(i))
             .and_then(|s| s.as_deref())
-            .map(|s| format!("{root}{s}"))
-            .unwrap_or_else(|| format!("source {i}"));
-        let name = name.replace('!', "_");
-        let m = match member {
-            Some(m) => format!("{m}!{name}"),
-            None => name,
-        };
+            .map_or_else(|| format!("source {i}"), |s| format!("{root}{s}"));
+        let m = member::join(member, &member::sanitize(&name));
         visitor.piece(Piece {
             member: Some(&m),
             bytes: text.as_bytes(),
