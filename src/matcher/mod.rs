@@ -177,3 +177,6 @@ fn confirm(
     }
     true
 }
+
+#[cfg(test)]
+mod tests;
