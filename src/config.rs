@@ -228,3 +228,7 @@ fn line_of(text: &str, offset: usize) -> usize {
         .count()
         + 1
 }
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

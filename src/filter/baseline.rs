@@ -167,3 +167,7 @@ impl Baseline {
         self.entries.is_empty()
     }
 }
+
+#[cfg(test)]
+#[path = "baseline_tests.rs"]
+mod tests;

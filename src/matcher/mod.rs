@@ -183,3 +183,6 @@ fn confirm(
     }
     true
 }
+
+#[cfg(test)]
+mod tests;

@@ -15,4 +15,5 @@ mod proof;
 mod proof_keys;
 mod rules;
 mod scan;
+mod snapshots;
 mod suppress;

@@ -199,3 +199,7 @@ pub(super) fn deltas(diff: &git2::Diff<'_>) -> Vec<Change> {
         })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "diff_tests.rs"]
+mod tests;
