@@ -177,6 +177,7 @@ impl Config {
             .source
             .as_ref()
             .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string());
+        let before = rules.rules.len();
         rules
             .extend(&name, std::mem::take(&mut self.extra))
             .map_err(|e| ConfigError {
@@ -194,6 +195,8 @@ impl Config {
             let by = rules.dependents(id, &self.disabled);
             (!by.is_empty()).then(|| (id.clone(), by.join(", ")))
         }) {
+            // Leave both as they were: the extra rules go back to the configuration.
+            self.extra = rules.rules.drain(before..).map(|r| r.spec).collect();
             return Err(ConfigError {
                 file: PathBuf::from(&name),
                 line: None,

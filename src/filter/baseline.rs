@@ -3,7 +3,7 @@
 //! stays accepted, while the same secret at a new path, or a new secret on an old line, is
 //! reported. No raw secret is stored. Entries are sorted so the file does not churn.
 
-use crate::finding::{terminal_safe, Finding};
+use crate::finding::{terminal_safe, unsafe_char, Finding};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -56,7 +56,7 @@ impl Entry {
             ));
         }
         for (what, value) in [("rule", &self.rule), ("path", &self.path)] {
-            if value.is_empty() || value.chars().any(char::is_control) {
+            if value.is_empty() || value.chars().any(unsafe_char) {
                 return Err(format!(
                     "{what} '{}' is empty or holds control characters",
                     terminal_safe(value)

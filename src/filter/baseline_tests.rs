@@ -293,7 +293,6 @@ fn load_names_the_file_it_cannot_use() {
 /// (U+202E is a format character), though `terminal_safe` escapes them and
 /// `--baseline-report` prints entry paths as loaded, relying on this check.
 #[test]
-#[ignore = "known bug: a baseline path may hold a bidirectional override"]
 fn parse_rejects_a_bidirectional_override_in_a_path() {
     let text = file(&entry("r", "a\\u202eb.js", FP_A));
     assert_eq!(

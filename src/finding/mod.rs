@@ -9,7 +9,7 @@ mod summary;
 pub use crate::detect::{JwtFlag, JwtInfo, Note as DetectNote};
 pub use crate::rules::{Confidence, Severity};
 pub use build::build;
-pub use printable::terminal_safe;
+pub use printable::{terminal_safe, unsafe_char};
 pub use summary::{InputError, ScanResult, Skipped, Summary};
 
 use serde::Serialize;

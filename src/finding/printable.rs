@@ -1,13 +1,16 @@
 //! Text that came from scanned input, made safe to print.
 
+/// A character that can move a terminal's cursor, recolour it or reorder what it shows:
+/// control characters and bidirectional marks, embeddings, overrides and isolates.
+pub fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `s` with every control character and bidirectional-override mark written as an escape
 /// (`\n`, `\x1b`, `\u{202e}`), so text that came from scanned input (paths, member names,
 /// claims, excerpts) cannot move a terminal's cursor, recolour it or reorder what it shows.
 pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
     if !s.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(s);
     }

@@ -141,9 +141,14 @@ pub(crate) fn merge(ranges: &mut Vec<Range<usize>>) {
     *ranges = merged;
 }
 
+/// How far past a window's end a match that reaches the end is followed: more than the
+/// longest secret a rule takes (a 4096-character token, an 8192-bit RSA key in PEM).
+const CUT_SLACK: usize = 16 * 1024;
+
 /// Runs rule `idx`'s regex inside `window`, keeping at most `left` more matches; false
 /// when a match had to be dropped. The haystack is cut at the window's end but not at its
-/// start, so `\b` and `^` see the real preceding byte.
+/// start, so `\b` and `^` see the real preceding byte; a match that starts in the window
+/// and runs past its end is taken whole.
 fn confirm(
     rules: &RuleSet,
     idx: usize,
@@ -156,9 +161,19 @@ fn confirm(
     let hay = &buf[..window.end];
     let mut pos = window.start;
     while pos < window.end {
-        let Some(caps) = re.captures_at(hay, pos) else {
+        let Some(mut caps) = re.captures_at(hay, pos) else {
             break;
         };
+        if caps.get(0).is_some_and(|m| m.end() == hay.len()) && hay.len() < buf.len() {
+            // The cut may have shortened this match (`\b`, `$` and greedy runs see the cut
+            // as the end of the text): find its real extent. Only a match touching the cut
+            // pays for this, so the cost stays one window plus a bounded slack.
+            let longer = &buf[..buf.len().min(window.end + CUT_SLACK)];
+            match re.captures_at(longer, pos) {
+                Some(c) if c.get(0).is_some_and(|m| m.start() < window.end) => caps = c,
+                _ => break,
+            }
+        }
         if *left == 0 {
             return false;
         }

@@ -249,7 +249,6 @@ fn merge_joins_overlapping_and_touching_ranges_only() {
 /// (`bearer.token` does this to a 4090-character token after ten spaces). Without the
 /// prefilter the same text gives the whole secret.
 #[test]
-#[ignore = "known bug: a secret running past its window is matched truncated"]
 fn a_secret_running_past_the_window_is_not_matched_truncated() {
     let set = rules(&rule(
         "t.open",

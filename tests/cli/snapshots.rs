@@ -59,7 +59,7 @@ fn strings(v: &Value, out: &mut Vec<String>) {
         Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
         Value::Object(o) => o.iter().for_each(|(k, x)| {
             out.push(k.clone());
-            strings(x, out)
+            strings(x, out);
         }),
         _ => {}
     }
