@@ -11,6 +11,8 @@ fn hit(rule: usize, span: Range<usize>) -> (usize, Detection) {
         severity: Severity::High,
         jwt: None,
         notes: Vec::new(),
+        confidence: None,
+        evidence: None,
     };
     (rule, d)
 }

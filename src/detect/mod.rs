@@ -8,6 +8,7 @@ pub mod entropy;
 pub mod indirect;
 pub mod jwt;
 pub mod keys;
+pub mod named;
 pub mod placeholder;
 mod token;
 
@@ -15,7 +16,7 @@ pub use collapse::collapse;
 pub use token::{JwtFlag, JwtInfo};
 
 use crate::matcher::RawMatch;
-use crate::rules::Severity;
+use crate::rules::{Confidence, Severity};
 use crate::rules::{ContextScope, DetectorKind, Rule, CONTEXT_RADIUS};
 use std::cell::OnceCell;
 use std::ops::Range;
@@ -32,6 +33,10 @@ pub struct Detection {
     pub jwt: Option<JwtInfo>,
     /// What the checks learned beyond the match itself.
     pub notes: Vec<Note>,
+    /// Confidence below the rule's, when the evidence is weaker than the rule assumes.
+    pub confidence: Option<Confidence>,
+    /// Why a credential found by its name counts (named detections only).
+    pub evidence: Option<named::Evidence>,
 }
 
 /// A fact a detector established, for the report to put into words.
@@ -41,6 +46,10 @@ pub enum Note {
     AssignedTo(String),
     /// A PEM private key protected by a passphrase.
     Encrypted,
+    /// A well-known demo or default value (`changeit`, `your-256-bit-secret`).
+    DemoValue,
+    /// In tests, documentation or examples, where sample credentials are common.
+    SampleCode,
 }
 
 /// Where a match was found, as far as the checks care.
@@ -52,6 +61,8 @@ pub struct Site {
     pub code: bool,
     /// The blob's path says it ships to users' devices (see `Origin::is_client_side`).
     pub client: bool,
+    /// The blob's path says tests, documentation or examples (see `Origin::is_sample`).
+    pub sample: bool,
 }
 
 /// Facts about a whole blob that some checks need: each is computed at most once per blob,
@@ -97,9 +108,12 @@ pub fn detect<'b>(
         severity: rule.spec.severity,
         jwt: None,
         notes: Vec::new(),
+        confidence: None,
+        evidence: None,
     };
     let structural = match rule.spec.detector {
         None => false,
+        Some(DetectorKind::Named) => named_credential(rule, buf, m, site, &mut d)?,
         Some(kind) => run_detector(kind, buf, m, now, facts, &mut d)?,
     };
     let value = std::str::from_utf8(&buf[d.secret.clone()]).ok()?;
@@ -175,7 +189,33 @@ fn run_detector<'b>(
             d.secret = m.secret.start + k.start..m.secret.start + k.end;
             Some(true)
         }
+        DetectorKind::Named => None,
     }
+}
+
+/// A literal given to the name around the keyword; its evidence sets severity and
+/// confidence: demo values are `low`, sample code (tests, docs, examples) is less sure.
+fn named_credential(
+    rule: &Rule,
+    buf: &[u8],
+    m: &RawMatch,
+    site: Site,
+    d: &mut Detection,
+) -> Option<bool> {
+    let kind = named::Kind::of_rule(&rule.spec.id)?;
+    let found = named::find(buf, m.secret.clone(), kind, site.code)?;
+    d.secret = found.value;
+    if found.evidence.demo_value {
+        d.severity = Severity::Low;
+        d.notes.push(Note::DemoValue);
+    }
+    if site.sample {
+        d.severity = d.severity.min(Severity::Medium);
+        d.confidence = Some(Confidence::Low);
+        d.notes.push(Note::SampleCode);
+    }
+    d.evidence = Some(found.evidence);
+    Some(true)
 }
 
 fn apply_jwt(d: &mut Detection, info: JwtInfo) {

@@ -22,6 +22,7 @@ fn finding(rule: &str, path: &str, member: Option<&str>, secret: &str) -> Findin
         fingerprint: fingerprint(rule, secret),
         notes: Vec::new(),
         jwt: None,
+        evidence: None,
         context: (String::new(), String::new()),
         commit: None,
         later_occurrences: 0,

@@ -142,6 +142,9 @@ pub struct Finding {
     /// words).
     #[serde(skip)]
     pub notes: Vec<Note>,
+    /// Why a credential found by its name counts (generic rules only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<crate::detect::named::Evidence>,
     /// Decoded token facts, for findings that are JWTs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt: Option<JwtInfo>,

@@ -67,6 +67,7 @@ impl Scanner {
             now: self.options.now,
             code: blob.origin.is_code(),
             client: blob.origin.is_client_side(),
+            sample: blob.origin.is_sample(),
         };
         let facts = detect::BlobFacts::default();
         let hits: Vec<(usize, Detection)> = raw

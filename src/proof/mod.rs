@@ -69,6 +69,10 @@ impl<'a> Specs<'a> {
             .is_some_and(|s| s.tags.iter().any(|t| t == tag))
     }
 
+    fn priority(&self, f: &Finding) -> i32 {
+        self.spec(&f.rule_id).map_or(0, |s| s.priority)
+    }
+
     fn role(&self, f: &Finding) -> Option<Role> {
         self.spec(&f.rule_id).and_then(|s| s.role)
     }
@@ -123,6 +127,7 @@ pub fn settle(findings: &mut Vec<Finding>, rules: &RuleSet, opts: &ProofOptions)
         Report::WhenProven => !f.signs.is_empty(),
         Report::Never => false,
     });
+    drop_outranked(findings, &specs);
     unchecked
 }
 
@@ -174,6 +179,40 @@ fn asym_keys(findings: &[Finding], specs: &Specs) -> Vec<(usize, asym::PublicKey
         }
     }
     keys
+}
+
+/// A literal that proof moved to a specific rule may also be reported by a generic one at the
+/// same place (same file, offset and secret): the higher priority keeps it, as overlap collapse does within a blob.
+fn drop_outranked(findings: &mut Vec<Finding>, specs: &Specs) {
+    type Place<'a> = (&'a str, Option<&'a str>, usize, &'a str);
+    let mut best: HashMap<Place, i32> = HashMap::new();
+    for f in findings.iter() {
+        let key = (
+            f.path.as_str(),
+            f.member.as_deref(),
+            f.offset,
+            f.secret.as_str(),
+        );
+        let p = best.entry(key).or_insert(i32::MIN);
+        *p = (*p).max(specs.priority(f));
+    }
+    let keep: Vec<bool> = findings
+        .iter()
+        .map(|f| {
+            let key = (
+                f.path.as_str(),
+                f.member.as_deref(),
+                f.offset,
+                f.secret.as_str(),
+            );
+            best.get(&key).is_none_or(|&p| specs.priority(f) >= p)
+        })
+        .collect();
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
 }
 
 /// Key material written as JWK members rather than PEM text (which always opens with its

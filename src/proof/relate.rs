@@ -103,9 +103,11 @@ fn pair_client_secrets(
             id_at.entry(f.path.clone()).or_insert(i);
         }
     }
+    // A reported finding of lower priority (a generic credential) does not hold the literal
+    // back: the more specific rule wins, as in overlap collapse.
     let reported: HashSet<(String, Option<String>, usize)> = findings
         .iter()
-        .filter(|f| specs.report(f) == Report::Always)
+        .filter(|f| specs.report(f) == Report::Always && specs.priority(f) >= to.spec.priority)
         .map(|f| (f.path.clone(), f.member.clone(), f.offset))
         .collect();
     let from = &to.spec.relations.paired_from;

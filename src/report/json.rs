@@ -42,6 +42,9 @@ pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
     if let Some(jwt) = &f.jwt {
         v["jwt"] = json!(jwt);
     }
+    if let Some(e) = &f.evidence {
+        v["evidence"] = json!(e);
+    }
     if let Some(c) = &f.commit {
         v["commit"] = json!(c.id);
         v["commit_time"] = json!(c.time);

@@ -9,6 +9,9 @@ const SHOWN_LINKS: usize = 3;
 /// The message for `f`.
 pub fn message(f: &Finding) -> String {
     let mut parts = vec![f.rule_name.clone()];
+    if let Some(e) = &f.evidence {
+        parts.push(format!("name `{}`", e.name));
+    }
     if let Some(j) = &f.jwt {
         parts.push(jwt_summary(j));
     }
@@ -41,6 +44,8 @@ fn note(n: &Note) -> String {
     match n {
         Note::Detected(DetectNote::AssignedTo(name)) => format!("assigned to `{name}`"),
         Note::Detected(DetectNote::Encrypted) => "encrypted with a passphrase".into(),
+        Note::Detected(DetectNote::DemoValue) => "a well-known demo value".into(),
+        Note::Detected(DetectNote::SampleCode) => "in tests, docs or examples".into(),
         Note::IssuerSeen { id_rule, at } => {
             format!("its iss is the {id_rule} seen at {}", place(at))
         }

@@ -21,6 +21,10 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ),
     ("patterns/caf.toml", include_str!("../../patterns/caf.toml")),
     (
+        "patterns/generic.toml",
+        include_str!("../../patterns/generic.toml"),
+    ),
+    (
         "patterns/app-secrets.toml",
         include_str!("../../patterns/app-secrets.toml"),
     ),
@@ -54,6 +58,9 @@ pub enum DetectorKind {
     JwkPrivate,
     /// A JWK object of `kty: oct` whose `k` is an HMAC key.
     JwkOct,
+    /// The keyword is part of a name; the credential is the literal given to that name
+    /// (see `detect::named`). The rule id's last part names the kind (`generic.password`).
+    Named,
 }
 
 /// Where a rule's `context` regex is looked for.

@@ -91,6 +91,50 @@ impl Origin {
     }
 }
 
+/// Directory and file-name words of tests, documentation and examples, where sample
+/// credentials are written on purpose.
+const SAMPLE_PARTS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "spec",
+    "specs",
+    "testdata",
+    "fixtures",
+    "fixture",
+    "mocks",
+    "__mocks__",
+    "example",
+    "examples",
+    "sample",
+    "samples",
+    "demo",
+    "docs",
+    "doc",
+];
+
+impl Origin {
+    /// True when the path is test, documentation or example material (`tests/`, `docs/`,
+    /// `*.example`, `*_test.go`, `*.spec.ts`, `README.md`).
+    pub fn is_sample(&self) -> bool {
+        let lower = self.path.to_ascii_lowercase();
+        let mut parts = lower.split('/');
+        let name = parts.next_back().unwrap_or("");
+        if parts.any(|d| SAMPLE_PARTS.contains(&d)) {
+            return true;
+        }
+        let stem_words = name.split(['.', '_', '-']);
+        name.starts_with("readme")
+            || name.ends_with(".md")
+            || stem_words.clone().any(|w| {
+                matches!(
+                    w,
+                    "test" | "tests" | "spec" | "example" | "sample" | "dist" | "template"
+                )
+            })
+    }
+}
+
 /// The single decision point for "is this binary?": a NUL byte in the first 8 KiB, the
 /// heuristic git and ripgrep use. Extraction reads what it knows of binary formats; a binary
 /// it yields no text from is counted as skipped.

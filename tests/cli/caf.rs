@@ -72,6 +72,8 @@ fn client_id_and_secret_in_one_bundle_sign_a_mobile_token() {
         vec![
             ("caf.client-secret".into(), "app.apk".into(), 2),
             ("caf.mobile-token".into(), "app.apk".into(), 1),
+            // Not paired with the id in ops/ids.env, but still a secret shipped to browsers.
+            ("generic.secret".into(), "web/auth.js".into(), 1),
         ],
         "no client id, no unproven client secret"
     );
@@ -197,8 +199,10 @@ fn a_literal_that_signs_a_caf_token_is_the_caf_client_secret() {
         vec![
             ("caf.client-secret".into(), "backend/settings.py".into(), 1),
             ("caf.jwt-context".into(), "app/lib/kyc.dart".into(), 2),
+            // A literal named secret that signs nothing is a generic secret, not CAF's.
+            ("generic.secret".into(), "backend/settings.py".into(), 2),
         ],
-        "the literal that signs nothing stays unreported"
+        "the literal that signs nothing is not a CAF secret"
     );
     let key = by_rule(&doc, "caf.client-secret");
     assert!(key["message"]

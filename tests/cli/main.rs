@@ -4,6 +4,7 @@ mod action;
 mod artifacts;
 mod caf;
 mod formats;
+mod generic;
 mod git;
 mod helpers;
 mod hooks;

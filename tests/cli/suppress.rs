@@ -87,6 +87,8 @@ negative_examples = ["acme_dk_short", "acme_xx_0123abcd4567efgh89ij"]
         triples(&doc),
         vec![
             ("acme.deploy-key".into(), "deploy.sh".into(), 2),
+            // jwt.token is disabled; the token is still a literal given to `TOKEN`.
+            ("generic.token".into(), "deploy.sh".into(), 1),
             ("jwt.hmac-key.config".into(), "config/app.env".into(), 1),
         ]
     );

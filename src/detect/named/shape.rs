@@ -1,0 +1,148 @@
+//! Whether a literal given to a credential name is the credential: its length, character
+//! classes and entropy, and the shapes that never are (references, paths, hashes, UUIDs).
+
+use super::Kind;
+use crate::detect::{entropy, placeholder};
+
+/// The shortest value any kind accepts (a password).
+pub(super) const MIN_LEN: usize = 6;
+
+/// Values published as defaults or in documentation: a finding, but a `low` one.
+const DEMO_VALUES: &[&str] = &[
+    "secret",
+    "your-256-bit-secret",
+    "changeit",
+    "changeme",
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "password123",
+    "admin123",
+    "12345678",
+    "123456789",
+    "keyboard cat",
+    "mysecret",
+    "mysecretkey",
+    "my-secret-key",
+    "supersecret",
+    "supersecretkey",
+    "secretkey",
+    "s3cr3t",
+    "topsecret",
+    "shhhhh",
+    "default",
+    "letmein",
+    "qwerty123",
+];
+
+pub(super) fn is_demo(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    DEMO_VALUES.contains(&lower.as_str())
+        || ["example", "sample", "dummy", "test123"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
+/// Whether a value given to a credential name looks like the credential rather than a
+/// word, a reference, a hash or a setting.
+pub(super) fn plausible(v: &str, kind: Kind, code: bool) -> bool {
+    let min = if kind == Kind::Password { MIN_LEN } else { 16 };
+    if v.len() < min || v.len() > 512 || placeholder::is_placeholder(v) || not_a_secret(v) {
+        return false;
+    }
+    let classes = [
+        v.bytes().any(|b| b.is_ascii_lowercase()),
+        v.bytes().any(|b| b.is_ascii_uppercase()),
+        v.bytes().any(|b| b.is_ascii_digit()),
+        v.bytes().any(|b| b.is_ascii_punctuation()),
+    ]
+    .iter()
+    .filter(|c| **c)
+    .count();
+    let e = entropy::shannon(v.as_bytes());
+    match kind {
+        // A configuration file's password is whatever it is set to (`swordfish`).
+        Kind::Password => (classes >= 2 || !code && v.len() >= 8) && e >= 2.5,
+        _ => classes >= 2 && e >= 3.2,
+    }
+}
+
+/// Shapes that are never credentials: references, paths, URLs without credentials,
+/// encrypted values, hashes with their prefix, UUIDs, versions, words joined by case.
+fn not_a_secret(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    const PREFIXES: &[&str] = &[
+        "http://",
+        "https://",
+        "file:",
+        "/",
+        "./",
+        "../",
+        "~/",
+        "enc[",
+        "$ansible_vault",
+        "vault:",
+        "arn:",
+        "sha256:",
+        "sha1:",
+        "md5:",
+        "$2a$",
+        "$2b$",
+        "$2y$",
+        "$argon2",
+        "{bcrypt}",
+        "{noop}",
+        "{sha",
+        "secrets.",
+        "env.",
+        "ref+",
+        "projects/",
+        "sm://",
+        "awssecretsmanager",
+        "op://",
+        "keyvault",
+        "akv:",
+        "classpath:",
+        "sk-test",
+        "pk_",
+    ];
+    if PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    let uuid = v.len() == 36
+        && v.bytes().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        });
+    let version = v
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'v');
+    // A name written where a value goes (`CLIENT_SECRET`, `accessToken`), not a plain word.
+    let humps = v
+        .as_bytes()
+        .windows(2)
+        .any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase());
+    let identifier = placeholder::is_identifier(v)
+        && !v.bytes().any(|b| b.is_ascii_digit())
+        && (v.contains('_') || humps || !v.bytes().any(|b| b.is_ascii_lowercase()));
+    let dotted_name = v.contains('.')
+        && v.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_'));
+    uuid || version || identifier || dotted_name || is_file_path(v) || v.contains(' ')
+}
+
+/// `keys/signing.pem`, `config/secrets.json`: a relative path to a file, not its content.
+fn is_file_path(v: &str) -> bool {
+    let Some((dirs, file)) = v.rsplit_once('/') else {
+        return false;
+    };
+    let ext = file.rsplit_once('.').map_or("", |(_, e)| e);
+    let path_chars = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'))
+    };
+    (2..=5).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphabetic()) && path_chars(dirs)
+}
