@@ -129,9 +129,13 @@ pub fn find(buf: &[u8], hit: Range<usize>, kind: Kind, code: bool) -> Option<Nam
     })
 }
 
-/// A value that repeats its name (`"password": "Password"`, `token: "TOKEN"`): a label or a
-/// key, as translation files and enums write them.
+/// A value that repeats its name with capitals (`"password": "Password"`, `token: "TOKEN"`):
+/// a label or a key, as translation files and enums write them. All in lower case
+/// (`password "password"`) it is a weak password, reported as a demo value.
 fn echoes(name: &str, value: &str) -> bool {
+    if !value.bytes().any(|b| b.is_ascii_uppercase()) {
+        return false;
+    }
     let squash = |s: &str| -> String {
         s.chars()
             .filter(char::is_ascii_alphanumeric)

@@ -351,3 +351,10 @@ fn a_value_that_repeats_its_name_is_a_label() {
         None
     );
 }
+
+#[test]
+fn a_lower_case_echo_is_a_weak_password() {
+    let text = "password \"password\"\n";
+    let n = find(text.as_bytes(), 0..8, Kind::Password, false).expect("found");
+    assert!(n.evidence.demo_value);
+}
