@@ -19,27 +19,75 @@ pub struct PemCheck {
 /// Validates the body of a PEM private-key block: real base64 of a plausible key size.
 /// Escaped line breaks (`\n`, `\r\n` inside a JSON or JS string) are accepted.
 pub fn check_pem(block: &[u8]) -> Option<PemCheck> {
-    let text = std::str::from_utf8(block).ok()?;
-    let unescaped = text.replace("\\r", "\n").replace("\\n", "\n");
-    let mut encrypted = false;
-    let mut body = String::with_capacity(unescaped.len());
-    for line in unescaped.lines() {
-        let line = strip_string_syntax(line);
-        if line.starts_with("-----") || line.is_empty() {
-            continue;
+    let pem = Pem::parse(std::str::from_utf8(block).ok()?)?;
+    let der = pem.der()?;
+    (der.len() >= MIN_KEY_DER && !is_filler(&der)).then_some(PemCheck {
+        encrypted: pem.encrypted,
+    })
+}
+
+/// A PEM block as people write it, normalised: a body of any line width (all on one line,
+/// CRLF, escaped `\n` or `\r\n` inside a string, stray spaces, one string literal per line)
+/// read into its label and bare base64, so strict RFC 7468 parsers can be given the
+/// canonical form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pem {
+    /// `RSA PRIVATE KEY`, `PUBLIC KEY`, …
+    pub label: String,
+    /// The base64 body, no whitespace.
+    pub body: String,
+    /// A legacy `Proc-Type: 4,ENCRYPTED` header was present.
+    pub encrypted: bool,
+}
+
+impl Pem {
+    /// The first `-----BEGIN …-----` … `-----END …-----` block in `text`.
+    pub fn parse(text: &str) -> Option<Pem> {
+        let text = text
+            .replace("\\r\\n", "\n")
+            .replace("\\n", "\n")
+            .replace("\\r", "\n");
+        let begin = text.find("-----BEGIN ")? + "-----BEGIN ".len();
+        let label_end = begin + text[begin..].find("-----")?;
+        let label = text[begin..label_end].trim().to_string();
+        let inner_start = label_end + 5;
+        let inner_end = inner_start + text[inner_start..].find("-----END")?;
+        let mut encrypted = false;
+        let mut body = String::new();
+        for line in text[inner_start..inner_end].lines() {
+            let line = strip_string_syntax(line);
+            if line.contains(':') {
+                encrypted |= line.contains("ENCRYPTED");
+                continue;
+            }
+            body.push_str(line);
         }
-        if line.contains(':') {
-            encrypted |= line.contains("ENCRYPTED");
-            continue;
-        }
-        body.push_str(line);
+        body.retain(|c| !c.is_whitespace());
+        Some(Pem {
+            label,
+            body,
+            encrypted,
+        })
     }
-    body.retain(|c| !c.is_whitespace());
-    let der = STANDARD
-        .decode(&body)
-        .or_else(|_| STANDARD_NO_PAD.decode(body.trim_end_matches('=')))
-        .ok()?;
-    (der.len() >= MIN_KEY_DER && !is_filler(&der)).then_some(PemCheck { encrypted })
+
+    /// The body's bytes.
+    pub fn der(&self) -> Option<Vec<u8>> {
+        STANDARD
+            .decode(&self.body)
+            .or_else(|_| STANDARD_NO_PAD.decode(self.body.trim_end_matches('=')))
+            .ok()
+    }
+
+    /// RFC 7468 text: the label lines and the body in 64-column lines.
+    pub fn canonical(&self) -> String {
+        let mut out = format!("-----BEGIN {}-----\n", self.label);
+        for chunk in self.body.as_bytes().chunks(64) {
+            out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+            out.push('\n');
+        }
+        out.push_str(&format!("-----END {}-----\n", self.label));
+        out
+    }
 }
 
 /// Removes what wraps a PEM line inside source code (`"…\n" +`, `'…',`) but never a `+`
@@ -100,6 +148,22 @@ pub fn jwk_oct_member(object: &[u8]) -> Option<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pem_of_any_layout_normalises_to_rfc_7468() {
+        let body = "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu";
+        let canonical =
+            format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n");
+        for written in [
+            format!("-----BEGIN RSA PRIVATE KEY-----{body}-----END RSA PRIVATE KEY-----"),
+            format!("-----BEGIN RSA PRIVATE KEY-----\\n{}\\n{}\\n-----END RSA PRIVATE KEY-----", &body[..30], &body[30..]),
+            format!("-----BEGIN RSA PRIVATE KEY-----\r\n{} {}\r\n-----END RSA PRIVATE KEY-----\r\n", &body[..30], &body[30..]),
+            format!("\"-----BEGIN RSA PRIVATE KEY-----\\n\" +\n  \"{body}\\n\" +\n  \"-----END RSA PRIVATE KEY-----\""),
+        ] {
+            let pem = Pem::parse(&written).expect("parsed");
+            assert_eq!(pem.canonical(), canonical, "{written}");
+        }
+    }
 
     #[test]
     fn placeholder_pem_is_rejected() {

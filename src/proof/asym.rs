@@ -48,8 +48,9 @@ pub fn is_asymmetric(alg: &str) -> bool {
 /// The verifying key of a PEM block (private or public), also when it sits in a JSON or JS
 /// string with escaped line breaks.
 pub fn from_pem(text: &str) -> Option<PublicKey> {
-    let pem = text.replace("\\r", "").replace("\\n", "\n");
-    let label = pem.lines().next().unwrap_or("");
+    let parsed = crate::detect::keys::Pem::parse(text)?;
+    let pem = parsed.canonical();
+    let label = parsed.label.as_str();
     if label.contains("RSA PRIVATE KEY") {
         return rsa_private(RsaPrivateKey::from_pkcs1_pem(&pem).ok()?);
     }

@@ -170,3 +170,49 @@ fn hs256_forged_with_a_public_pem_is_key_confusion() {
         "public/jwt.pub.pem"
     );
 }
+
+fn rs256(key: rsa::RsaPrivateKey) -> String {
+    use rsa::signature::{SignatureEncoding, Signer};
+    let input = signing_input("RS256");
+    let sig = rsa::pkcs1v15::SigningKey::<Sha256>::new(key).sign(input.as_bytes());
+    format!("{input}.{}", B64.encode(sig.to_vec()))
+}
+
+/// The PEM's body on one line, as web apps paste keys into strings and files.
+fn one_line(pem: &str) -> String {
+    let mut lines: Vec<&str> = pem.lines().filter(|l| !l.is_empty()).collect();
+    let end = lines.pop().unwrap();
+    let begin = lines.remove(0);
+    format!("{begin}\n{}\n{end}\n", lines.concat())
+}
+
+#[test]
+fn one_line_pem_bodies_still_prove_their_tokens() {
+    use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
+    let key = test_rsa_key();
+    let public = key.to_public_key().to_pkcs1_pem(LineEnding::LF).unwrap();
+    let private = key.to_pkcs1_pem(LineEnding::LF).unwrap().to_string();
+    // A one-line PKCS#1 public key file, and the private key inside a JS string with its
+    // line breaks escaped and the whole body on one line.
+    let js_private = one_line(&private).replace('\n', "\\n");
+    let dir = tree(&[
+        ("keys/jwt.pub", &one_line(&public)),
+        (
+            "server/sign.js",
+            &format!("const PRIVATE_KEY = \"{js_private}\";\n"),
+        ),
+        ("tokens.txt", &format!("a = {}\n", rs256(key))),
+    ]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let token = token_at(&doc, "tokens.txt", 1);
+    assert_eq!(token["verified_by"]["location"], "server/sign.js");
+    assert_eq!(token["verified_by"]["rule_id"], "private-key.pem");
+    let key_finding = by_rule(&doc, "private-key.pem");
+    assert_eq!(key_finding["signs"][0]["location"], "tokens.txt");
+    // Without the private key the one-line public key still says the signature is genuine.
+    std::fs::remove_file(dir.path().join("server/sign.js")).unwrap();
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let token = token_at(&doc, "tokens.txt", 1);
+    assert_eq!(token["verified_by"]["location"], "keys/jwt.pub");
+    assert_eq!(token["verified_by"]["rule_id"], "key.public-pem");
+}
