@@ -216,3 +216,24 @@ fn one_line_pem_bodies_still_prove_their_tokens() {
     assert_eq!(token["verified_by"]["location"], "keys/jwt.pub");
     assert_eq!(token["verified_by"]["rule_id"], "key.public-pem");
 }
+
+#[test]
+fn a_private_key_concatenated_line_by_line_is_found_and_proves_its_token() {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    let key = test_rsa_key();
+    let pem = key.to_pkcs1_pem(LineEnding::LF).unwrap().to_string();
+    let lines: Vec<String> = pem.lines().map(|l| format!("        \"{l}\\n\"")).collect();
+    let java = format!(
+        "class Keys {{\n    static final String PRIVATE =\n{};\n}}\n",
+        lines.join(" +\n")
+    );
+    let dir = tree(&[
+        ("src/Keys.java", &java),
+        ("tokens.txt", &format!("t = {}\n", rs256(key))),
+    ]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let found = by_rule(&doc, "private-key.pem");
+    assert_eq!(found["path"], "src/Keys.java");
+    assert_eq!(found["line"], 3);
+    assert_eq!(found["signs"][0]["location"], "tokens.txt");
+}
