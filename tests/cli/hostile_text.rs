@@ -195,3 +195,18 @@ fn matches_of_one_rule_are_capped_per_file() {
     assert_survives(&run, "the rest were not checked", SIBLING.2, SIBLING.0);
     assert!(run.secs < 30.0, "took {:.1}s", run.secs);
 }
+
+#[test]
+fn a_credential_name_cut_off_at_the_end_of_a_file_does_not_abort_the_scan() {
+    // Ends inside `name="…`: the named-credential reader once sliced past the buffer here,
+    // which aborted the whole scan.
+    let dir = hostile_tree("res/cut.xml", b"<string name=\"api_key");
+    let run = scan_hostile(dir.path(), &[]);
+    assert_eq!(
+        run.out.status.code(),
+        Some(1),
+        "stderr: {}",
+        stderr(&run.out)
+    );
+    assert_survives(&run, "", SIBLING.2, SIBLING.0);
+}

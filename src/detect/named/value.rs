@@ -134,7 +134,8 @@ fn xml_forms(buf: &[u8], before: usize, after: usize, end: usize) -> Option<(Ran
     if named && (rest.starts_with(b"\">") || rest.starts_with(b"'>")) {
         return element_text(buf, after + 2, end).map(|r| (r, Shape::Element));
     }
-    if named {
+    // The closing quote must be there: a name cut off by the end of the input has no value.
+    if named && rest.first().is_some_and(|b| matches!(b, b'"' | b'\'')) {
         let tail = &buf[after + 1..end];
         let gap = tail.iter().take_while(|b| **b == b' ').count();
         for attr in [&b"value="[..], b"content="] {
