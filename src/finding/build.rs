@@ -39,6 +39,14 @@ pub fn build(
                 start: pos[2 * i],
                 end: pos[2 * i + 1],
                 offset: d.secret.start,
+                // The blob's own position until extraction says the blob is a piece of
+                // something else.
+                region: Some(super::Region {
+                    start: pos[2 * i],
+                    end: pos[2 * i + 1],
+                }),
+                original_source: None,
+                original_file: None,
                 fingerprint: fingerprint(&rule.spec.id, &secret),
                 notes: d.notes.into_iter().map(Note::Detected).collect(),
                 context: context(blob.bytes, &d.secret, &masks),

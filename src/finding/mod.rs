@@ -25,6 +25,16 @@ pub struct Position {
     pub column: usize,
 }
 
+/// Where the bytes of a secret found inside a member sit in the top-level file itself, for
+/// viewers that can only open that file (GitHub code scanning, editors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    /// Start in the top-level file.
+    pub start: Position,
+    /// End in the top-level file (exclusive column).
+    pub end: Position,
+}
+
 /// The commit that first introduced a finding's blob at its path (git modes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitInfo {
@@ -46,6 +56,10 @@ pub struct Link {
     pub line: usize,
     /// Its column (0 for a public secret).
     pub column: usize,
+    /// Its line and column in the top-level file, where a viewer can open it (`None` for a
+    /// public secret, or inside a binary container).
+    #[serde(skip)]
+    pub file_position: Option<Position>,
     /// Its fingerprint (empty for a public secret).
     pub fingerprint: String,
     /// Its rule id (`public-secret` for a public example secret).
@@ -59,6 +73,7 @@ impl Link {
             location: f.location(),
             line: f.start.line,
             column: f.start.column,
+            file_position: f.region.map(|r| r.start),
             fingerprint: f.fingerprint.clone(),
             rule_id: f.rule_id.clone(),
         }
@@ -70,6 +85,7 @@ impl Link {
             location: what.to_string(),
             line: 0,
             column: 0,
+            file_position: None,
             fingerprint: String::new(),
             rule_id: "public-secret".into(),
         }
@@ -133,6 +149,18 @@ pub struct Finding {
     pub end: Position,
     /// Byte offset of the secret in its blob.
     pub offset: usize,
+    /// Where the secret's bytes are in the top-level file `path`: `start`..`end` for a plain
+    /// file; for a secret inside a member, its place in the file when that file is text (a
+    /// source map's `sourcesContent`, an XML plist, an inline source map); `None` inside
+    /// binary containers and decoded binaries, where no line of the file holds it.
+    #[serde(skip)]
+    pub region: Option<Region>,
+    /// For a secret in a source map's original source: the name the map gives that source.
+    #[serde(skip)]
+    pub original_source: Option<String>,
+    /// That original source as a file of the scanned tree, when it exists there.
+    #[serde(skip)]
+    pub original_file: Option<String>,
     /// The raw secret. Reports print it only when asked to; use [`redact`] otherwise.
     #[serde(skip)]
     pub secret: String,

@@ -4,11 +4,11 @@
 
 use super::Scanner;
 use crate::finding::lines;
-use crate::finding::Finding;
+use crate::finding::{Finding, Region};
 use crate::matcher::Scratch;
 use crate::source::blob::Blob;
 use crate::source::decode;
-use crate::source::extract::{self, Limits, Piece, Visitor};
+use crate::source::extract::{self, Limits, Piece, Placement, Spot, Visitor};
 use crate::source::member;
 
 impl Scanner {
@@ -129,7 +129,16 @@ impl ExpandVisitor<'_, '_> {
         let mut decoded: Vec<(usize, Finding)> = Vec::new();
         for (i, run) in runs.iter().enumerate() {
             if memchr::memmem::find(&run.text, b"\"sourcesContent\"").is_some() {
-                found.extend(self.inline_source_map(member, &run.text));
+                let mut inner = self.inline_source_map(member, &run.text);
+                // The map's sources are not in this text; the encoded run holding them is.
+                let pos = lines::positions(bytes, &[run.range.start, run.range.end]);
+                for f in &mut inner {
+                    f.region = Some(Region {
+                        start: pos[0],
+                        end: pos[1],
+                    });
+                }
+                found.extend(inner);
                 continue;
             }
             // Decoded text is data, not source code, whatever file it sat in.
@@ -163,6 +172,10 @@ impl ExpandVisitor<'_, '_> {
             f.offset = spans[k].0;
             f.start = pos[2 * k];
             f.end = pos[2 * k + 1];
+            f.region = Some(Region {
+                start: f.start,
+                end: f.end,
+            });
             f.detail = Some(match f.detail.take() {
                 Some(d) => format!("{}, {d}", run.encoding.label()),
                 None => run.encoding.label().to_string(),
@@ -201,9 +214,12 @@ impl Visitor for NestedVisitor<'_, '_, '_> {
         let member = piece
             .member
             .map_or_else(|| self.base.clone(), |m| member::join(Some(&self.base), m));
-        let found = self
+        let mut found = self
             .parent
             .scan_text(Some(&member), piece.bytes, decode::MAX_DEPTH);
+        for f in &mut found {
+            f.original_source = piece.original.map(str::to_string);
+        }
         self.parent.out.findings.extend(found);
     }
 
@@ -234,11 +250,59 @@ impl Visitor for ExpandVisitor<'_, '_> {
                 });
             }
         }
+        place(&piece, &mut found);
         self.out.bytes += piece.bytes.len() as u64;
         self.out.findings.extend(found);
     }
 
     fn warn(&mut self, message: String) {
         self.out.warnings.push(message);
+    }
+}
+
+/// Gives each finding of a piece its region in the top-level input (see [`Placement`]) and
+/// the original source it came from. Findings of an inline source map inside the piece
+/// already carry the region of the run that holds the map, in the piece's own offsets.
+fn place(piece: &Piece<'_>, found: &mut [Finding]) {
+    let own: Vec<usize> = (0..found.len())
+        .filter(|&i| found[i].member.as_deref() == piece.member)
+        .collect();
+    for &i in &own {
+        found[i].original_source = piece.original.map(str::to_string);
+    }
+    if matches!(piece.placement, Placement::Input) {
+        return;
+    }
+    let spots: Vec<Spot<'_>> = own
+        .iter()
+        .map(|&i| {
+            let f = &found[i];
+            // A decoded secret's length is not its length here; the piece bounds it.
+            let end = (f.offset + f.secret.len()).min(piece.bytes.len());
+            Spot {
+                range: f.offset.min(end)..end,
+                bytes: f.secret.as_bytes(),
+            }
+        })
+        .collect();
+    let located = piece.placement.locate(&spots);
+    for f in found.iter_mut() {
+        f.region = None;
+    }
+    let Some((input, ranges)) = located else {
+        return;
+    };
+    let hits: Vec<(usize, std::ops::Range<usize>)> = own
+        .iter()
+        .zip(ranges)
+        .filter_map(|(&i, r)| Some((i, r?)))
+        .collect();
+    let offsets: Vec<usize> = hits.iter().flat_map(|(_, r)| [r.start, r.end]).collect();
+    let pos = lines::positions(input, &offsets);
+    for (k, (i, _)) in hits.iter().enumerate() {
+        found[*i].region = Some(Region {
+            start: pos[2 * k],
+            end: pos[2 * k + 1],
+        });
     }
 }

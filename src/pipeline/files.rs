@@ -41,17 +41,22 @@ pub fn run(
             continue;
         }
         let root = Path::new(input);
-        if let Err(e) = std::fs::metadata(root) {
-            shared.summary().errors.push(InputError {
-                path: input.clone(),
-                cause: e.to_string(),
-            });
-            continue;
-        }
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                shared.summary().errors.push(InputError {
+                    path: input.clone(),
+                    cause: e.to_string(),
+                });
+                continue;
+            }
+        };
+        // Reported paths are relative to a directory input, and as given for a file input.
+        let base = if meta.is_dir() { root } else { Path::new("") };
         let stats = walk::walk(root, opts, || {
             let mut scratch = Scratch::default();
             let shared = &shared;
-            move |event: Event<'_>| on_event(scanner, shared, &mut scratch, event, limits)
+            move |event: Event<'_>| on_event(scanner, shared, &mut scratch, event, base, limits)
         });
         shared.summary().ignored += stats.ignored;
     }
@@ -77,10 +82,13 @@ fn on_event(
     shared: &Shared,
     scratch: &mut Scratch,
     event: Event<'_>,
+    root: &Path,
     limits: &Limits,
 ) {
     match event {
-        Event::File { path, bytes } => scan_blob(scanner, shared, scratch, path, bytes, limits),
+        Event::File { path, bytes } => {
+            scan_blob(scanner, shared, scratch, path, bytes, Some(root), limits);
+        }
         Event::TooLarge { path, size } => shared.summary().too_large.push(Skipped {
             path: path.to_string(),
             size,
@@ -95,9 +103,13 @@ fn scan_blob(
     scratch: &mut Scratch,
     path: &str,
     bytes: &[u8],
+    root: Option<&Path>,
     limits: &Limits,
 ) {
-    let out = scanner.scan_expanded(path, bytes, limits, scratch);
+    let mut out = scanner.scan_expanded(path, bytes, limits, scratch);
+    if let Some(root) = root {
+        super::originals::resolve(root, path, &mut out.findings);
+    }
     {
         let mut s = shared.summary();
         s.files += 1;
@@ -134,6 +146,7 @@ fn scan_stdin(scanner: &Scanner, shared: &Shared, max: u64, limits: &Limits) {
             &mut Scratch::default(),
             "<stdin>",
             &buf,
+            None,
             limits,
         ),
         Err(e) => shared.summary().errors.push(InputError {

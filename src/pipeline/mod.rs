@@ -7,6 +7,7 @@ mod check;
 mod expand;
 mod files;
 pub mod history;
+mod originals;
 mod scanner;
 
 pub use check::{check, CheckFailure};

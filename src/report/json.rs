@@ -39,6 +39,22 @@ pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
     if let Some(d) = &f.detail {
         v["detail"] = json!(d);
     }
+    // Where a viewer of `path` sees the secret, when that is not `line`/`column` (a member
+    // of a text file, a rebuilt plist); absent inside binary containers.
+    if let Some(r) = f.region.filter(|r| r.start != f.start || r.end != f.end) {
+        v["region"] = json!({
+            "line": r.start.line,
+            "column": r.start.column,
+            "end_line": r.end.line,
+            "end_column": r.end.column,
+        });
+    }
+    if let Some(o) = &f.original_source {
+        v["original_source"] = json!(o);
+    }
+    if let Some(o) = &f.original_file {
+        v["original_file"] = json!(o);
+    }
     if let Some(jwt) = &f.jwt {
         v["jwt"] = json!(jwt);
     }

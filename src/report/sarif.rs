@@ -216,12 +216,18 @@ fn level(s: Severity) -> ResultLevel {
 }
 
 fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResult {
-    let region = Region::builder()
-        .start_line(f.start.line as i64)
-        .start_column(f.start.column as i64)
-        .end_line(f.end.line as i64)
-        .end_column(f.end.column.max(1) as i64)
-        .build();
+    // Viewers open `path`: the region is the secret's bytes there. Inside a binary container
+    // no line holds them, so the result points at the file (line 1) and the member position
+    // goes into the properties and the message.
+    let region = match f.region {
+        Some(r) => Region::builder()
+            .start_line(r.start.line as i64)
+            .start_column(r.start.column as i64)
+            .end_line(r.end.line as i64)
+            .end_column(r.end.column.max(1) as i64)
+            .build(),
+        None => Region::builder().start_line(1).build(),
+    };
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
@@ -258,6 +264,9 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
     if let Some(d) = &f.detail {
         props.insert("detail".into(), json!(d));
     }
+    if let Some(o) = &f.original_source {
+        props.insert("original_source".into(), json!(o));
+    }
     if let Some(c) = &f.commit {
         props.insert("commit".into(), json!(c.id));
         props.insert("commit_time".into(), json!(c.time));
@@ -289,7 +298,7 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
         .iter()
         .position(|x| x.spec.id == f.rule_id)
         .map(|i| i as i64);
-    let related: Vec<Location> = f
+    let mut related: Vec<Location> = f
         .verified_by
         .iter()
         .chain(&f.signs)
@@ -297,6 +306,9 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
         .enumerate()
         .map(|(i, l)| related_location(i, l))
         .collect();
+    if let Some(file) = &f.original_file {
+        related.push(original_location(related.len(), f, file));
+    }
     if !related.is_empty() {
         r.related_locations = Some(related);
     }
@@ -351,12 +363,13 @@ fn related_location(id: usize, l: &crate::finding::Link) -> Location {
                         .uri_base_id("%SRCROOT%")
                         .build(),
                 )
-                .region(
-                    Region::builder()
-                        .start_line(l.line as i64)
-                        .start_column(l.column.max(1) as i64)
+                .region(match l.file_position {
+                    Some(p) => Region::builder()
+                        .start_line(p.line as i64)
+                        .start_column(p.column.max(1) as i64)
                         .build(),
-                )
+                    None => Region::builder().start_line(1).build(),
+                })
                 .build(),
         )
         .message(
@@ -367,6 +380,41 @@ fn related_location(id: usize, l: &crate::finding::Link) -> Location {
                     l.location,
                     l.line,
                     &l.fingerprint[..12.min(l.fingerprint.len())]
+                ))
+                .build(),
+        )
+        .build();
+    loc.id = Some(id as i64);
+    loc
+}
+
+/// The original source a source map was built from, where it exists in the scanned tree: the
+/// secret is at the same line and column there as in the map's copy of it.
+fn original_location(id: usize, f: &Finding, file: &str) -> Location {
+    let mut loc = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(
+                    ArtifactLocation::builder()
+                        .uri(uri_reference(file))
+                        .uri_base_id("%SRCROOT%")
+                        .build(),
+                )
+                .region(
+                    Region::builder()
+                        .start_line(f.start.line as i64)
+                        .start_column(f.start.column as i64)
+                        .end_line(f.end.line as i64)
+                        .end_column(f.end.column.max(1) as i64)
+                        .build(),
+                )
+                .build(),
+        )
+        .message(
+            Message::builder()
+                .text(format!(
+                    "original source {}:{}:{}",
+                    file, f.start.line, f.start.column
                 ))
                 .build(),
         )

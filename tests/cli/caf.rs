@@ -91,9 +91,17 @@ fn client_id_and_secret_in_one_bundle_sign_a_mobile_token() {
         .iter()
         .find(|r| r["ruleId"] == "caf.mobile-token")
         .unwrap();
-    let related = &token["relatedLocations"][0]["physicalLocation"];
-    assert_eq!(related["artifactLocation"]["uri"], "app.apk");
-    assert_eq!(related["region"]["startLine"], 2);
+    let related = &token["relatedLocations"][0];
+    assert_eq!(
+        related["physicalLocation"]["artifactLocation"]["uri"],
+        "app.apk"
+    );
+    // No line of a zip holds the key: the region is the file, the message says where.
+    assert_eq!(related["physicalLocation"]["region"]["startLine"], 1);
+    assert!(related["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("app.apk!res/values/strings.xml:2"));
     assert!(!serde_json::to_string(&sarif)
         .unwrap()
         .contains("52998224725"));

@@ -14,6 +14,7 @@ mod hostile_text;
 mod inputs;
 mod proof;
 mod proof_keys;
+mod regions;
 mod rules;
 mod scan;
 mod snapshots;

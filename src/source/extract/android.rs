@@ -2,7 +2,7 @@
 //! resources.arsc global string pool. All offsets are bounds-checked; bad ones end the read
 //! with a warning.
 
-use super::{Budget, Label, Lines, Visitor};
+use super::{Budget, Label, Lines, Placement, Visitor};
 use rustc_hash::FxHashMap;
 
 fn u16_at(b: &[u8], o: usize) -> Option<usize> {
@@ -84,7 +84,7 @@ pub(super) fn dex(
         }
         seen.insert(off, text.len() as u64 + 1);
     }
-    budget.finish(lines, b.len(), member, label, visitor);
+    budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
 }
 
 /// A ResStringPool chunk at `o`, read into `lines`' limit: each distinct offset is decoded
@@ -216,7 +216,7 @@ pub(super) fn arsc(
             break;
         }
     }
-    budget.finish(lines, b.len(), member, label, visitor);
+    budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
 }
 
 /// Binary XML decoded to one line per element: `<name attr="value" …>`, so `meta-data`
@@ -259,7 +259,7 @@ pub(super) fn xml(
         o += size;
     }
     lines.full |= meter.full();
-    budget.finish(lines, b.len(), member, label, visitor);
+    budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
 }
 
 /// The element at `o` as one line, built no further than `room` bytes (past that the caller's

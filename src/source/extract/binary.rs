@@ -1,7 +1,7 @@
 //! Binaries without a structure we decode (ELF `.so`, Mach-O, Hermes bytecode, class files):
 //! printable strings, ASCII and UTF-16LE, at least 8 characters, each with its byte offset.
 
-use super::{Budget, Label, Lines, Visitor};
+use super::{Budget, Label, Lines, Placement, Visitor};
 
 const MIN_STRING: usize = 8;
 
@@ -17,7 +17,7 @@ pub(super) fn strings(
     let mut lines = Lines::new(budget.decoded_room(b.len()));
     ascii_runs(b, &mut lines);
     utf16_runs(b, &mut lines);
-    budget.finish(lines, b.len(), member, label, visitor);
+    budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
 }
 
 fn printable(c: u8) -> bool {

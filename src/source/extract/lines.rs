@@ -1,6 +1,6 @@
 //! Text lines decoded from a binary format, each remembering where in the binary it came from.
 
-use super::{Piece, Visitor};
+use super::{Piece, Placement, Visitor};
 
 /// Where a decoded line came from; rendered only for lines that hold a finding, so a line
 /// costs no allocation beyond its text.
@@ -108,7 +108,7 @@ impl Lines {
     }
 
     /// Hands the lines to the visitor as one piece.
-    pub fn emit(&self, member: Option<&str>, visitor: &mut dyn Visitor) {
+    pub fn emit(&self, member: Option<&str>, placement: Placement<'_>, visitor: &mut dyn Visitor) {
         if self.text.is_empty() {
             return;
         }
@@ -117,6 +117,8 @@ impl Lines {
             member,
             bytes: &self.text,
             detail: Some(&describe),
+            placement,
+            original: None,
         });
     }
 }

@@ -12,12 +12,14 @@ mod binary;
 mod json;
 mod limits;
 mod lines;
+mod placement;
 mod plists;
 mod sourcemap;
 #[cfg(test)]
 mod tests;
 
 pub use limits::*;
+pub use placement::{Placement, Spot};
 
 use crate::source::blob::looks_binary;
 use crate::source::member;
@@ -33,6 +35,10 @@ pub struct Piece<'a> {
     /// For text decoded from a binary format: where in the member an offset of `bytes` came
     /// from (`dex string 12`, `offset 0x40`).
     pub detail: Option<&'a dyn Fn(usize) -> String>,
+    /// Where these bytes are in the top-level input, so a finding can also be shown there.
+    pub placement: Placement<'a>,
+    /// For an original source in a source map: the name the map gives it.
+    pub original: Option<&'a str>,
 }
 
 /// Receives pieces and warnings.
@@ -203,6 +209,7 @@ impl Budget<'_> {
         len: usize,
         member: Option<&str>,
         label: &str,
+        placement: Placement<'_>,
         visitor: &mut dyn Visitor,
     ) {
         if lines.full {
@@ -219,7 +226,7 @@ impl Budget<'_> {
             }
         }
         if self.take(lines.text.len() as u64, visitor) {
-            lines.emit(member, visitor);
+            lines.emit(member, placement, visitor);
         }
     }
 
@@ -257,6 +264,15 @@ impl Visitor for Capped<'_, '_> {
     }
 }
 
+/// A member's bytes are the input's only when there is no member: every container that
+/// yields members byte for byte (zip, tar, gzip, asar) is binary.
+fn placed(member: Option<&str>) -> Placement<'static> {
+    match member {
+        None => Placement::Input,
+        Some(_) => Placement::Opaque,
+    }
+}
+
 fn expand_at(
     budget: &mut Budget<'_>,
     member: Option<&str>,
@@ -286,6 +302,8 @@ fn expand_at(
             member,
             bytes,
             detail: None,
+            placement: placed(member),
+            original: None,
         }),
         Kind::Zip => archive::zip(budget, bytes, &label(), visitor, &mut child),
         Kind::Tar => archive::tar(budget, bytes, &label(), visitor, &mut child),

@@ -1,6 +1,6 @@
 //! Property lists (binary or XML), flattened to `key.path = "value"` lines.
 
-use super::{Budget, Label, Lines, Piece, Visitor};
+use super::{placed, Budget, Label, Lines, Piece, Placement, Visitor};
 
 /// A plist flattened to `key.path = "value"` lines, so rules written for config files apply.
 ///
@@ -40,6 +40,8 @@ pub(super) fn plist(
                 member,
                 bytes: b,
                 detail: None,
+                placement: placed(member),
+                original: None,
             });
         }
         match plist::Value::from_reader(std::io::Cursor::new(b)) {
@@ -52,7 +54,12 @@ pub(super) fn plist(
             "{label}: plist nested deeper than {max_nesting} (--max-nesting); deeper values skipped"
         ));
     }
-    budget.finish(lines, b.len(), member, label, visitor);
+    // An XML plist is text a viewer opens; its values are found again there by their bytes.
+    let placement = match member {
+        None if !b.starts_with(b"bplist00") => Placement::Rebuilt { input: b },
+        _ => Placement::Opaque,
+    };
+    budget.finish(lines, b.len(), member, label, placement, visitor);
 }
 
 /// The deepest `<array>`/`<dict>` nesting of an XML plist and its number of tags, in one

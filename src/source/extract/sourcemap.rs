@@ -2,9 +2,10 @@
 //! a bundle is reported at its original path and line (`main.js.map!webpack://app/src/x.ts`).
 
 use super::json::{Scalar, StrList};
-use super::{Budget, Piece, Visitor};
+use super::{placed, Budget, Piece, Placement, Visitor};
 use crate::source::member;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor as SerdeVisitor};
+use std::ops::Range;
 
 /// The three fields of a source map we use; `mappings`, `names` and the rest are skipped
 /// unbuilt (see [`super::json`]).
@@ -60,6 +61,8 @@ pub(super) fn scan(
                 member,
                 bytes: b,
                 detail: None,
+                placement: placed(member),
+                original: None,
             });
         }
     };
@@ -70,6 +73,20 @@ pub(super) fn scan(
     let sources = map.sources.0.as_deref();
     let Some(contents) = map.sources_content.0 else {
         return;
+    };
+    // A map opened at the top level is text a viewer shows: each source's findings are also
+    // placed at their escaped bytes in the map. Inside an archive there is no such place.
+    let spans = match member {
+        None => content_spans(b),
+        Some(_) => Vec::new(),
+    };
+    let in_map = |i: usize| match spans.get(i) {
+        Some(Some(r)) if spans.len() == contents.len() => Placement::JsonString {
+            input: b,
+            at: r.start,
+            len: r.len(),
+        },
+        _ => Placement::Opaque,
     };
     for (i, content) in contents.iter().enumerate() {
         let Some(text) = content else {
@@ -89,6 +106,96 @@ pub(super) fn scan(
             member: Some(&m),
             bytes: text.as_bytes(),
             detail: None,
+            placement: in_map(i),
+            original: Some(&name),
         });
+    }
+}
+
+/// Where the entries of the top-level `sourcesContent` array are: for each, the range of
+/// its escaped contents between the quotes (`None` for an entry that is not a string). One
+/// pass over the map, no recursion; the last `sourcesContent` key wins, as it does when
+/// serde reads the map, and anything unexpected gives an empty list.
+fn content_spans(b: &[u8]) -> Vec<Option<Range<usize>>> {
+    let mut out = Vec::new();
+    let (mut depth, mut key_next, mut i) = (0usize, false, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let end = string_end(b, i + 1);
+                if depth == 1 && key_next && &b[i + 1..end] == b"sourcesContent" {
+                    match array_spans(b, end + 1) {
+                        Some((items, next)) => {
+                            out = items;
+                            i = next;
+                        }
+                        None => return Vec::new(),
+                    }
+                } else {
+                    i = end + 1;
+                }
+                key_next = false;
+                continue;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                key_next = depth == 1 && b[i] == b'{';
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' => key_next = depth == 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The index of the quote that closes a string whose contents start at `from`.
+fn string_end(b: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while let Some(k) = memchr::memchr2(b'"', b'\\', &b[i.min(b.len())..]) {
+        if b[i + k] == b'"' {
+            return i + k;
+        }
+        i += k + 2;
+    }
+    b.len()
+}
+
+/// After a key ending before `from`: `: [ "…", null, … ]`, as the ranges of the strings'
+/// contents and the index just past the array.
+fn array_spans(b: &[u8], from: usize) -> Option<(Vec<Option<Range<usize>>>, usize)> {
+    let ws = |mut i: usize| {
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = ws(from);
+    (b.get(i) == Some(&b':')).then_some(())?;
+    i = ws(i + 1);
+    (b.get(i) == Some(&b'[')).then_some(())?;
+    let mut items = Vec::new();
+    i = ws(i + 1);
+    if b.get(i) == Some(&b']') {
+        return Some((items, i + 1));
+    }
+    loop {
+        if b.get(i) == Some(&b'"') {
+            let end = string_end(b, i + 1);
+            items.push(Some(i + 1..end));
+            i = end + 1;
+        } else if b.get(i..).is_some_and(|r| r.starts_with(b"null")) {
+            items.push(None);
+            i += 4;
+        } else {
+            return None;
+        }
+        i = ws(i);
+        match b.get(i) {
+            Some(b',') => i = ws(i + 1),
+            Some(b']') => return Some((items, i + 1)),
+            _ => return None,
+        }
     }
 }
