@@ -72,6 +72,7 @@ pub struct Site {
 pub struct BlobFacts<'b> {
     client_code: OnceCell<bool>,
     assignments: OnceCell<indirect::Assignments<'b>>,
+    named: named::Facts<'b>,
 }
 
 impl<'b> BlobFacts<'b> {
@@ -113,7 +114,7 @@ pub fn detect<'b>(
     };
     let structural = match rule.spec.detector {
         None => false,
-        Some(DetectorKind::Named) => named_credential(rule, buf, m, site, &mut d)?,
+        Some(DetectorKind::Named) => named_credential(rule, buf, m, site, facts, &mut d)?,
         Some(kind) => run_detector(kind, buf, m, now, facts, &mut d)?,
     };
     let value = std::str::from_utf8(&buf[d.secret.clone()]).ok()?;
@@ -195,16 +196,28 @@ fn run_detector<'b>(
 
 /// A literal given to the name around the keyword; its evidence sets severity and
 /// confidence: demo values are `low`, sample code (tests, docs, examples) is less sure.
-fn named_credential(
+fn named_credential<'b>(
     rule: &Rule,
-    buf: &[u8],
+    buf: &'b [u8],
     m: &RawMatch,
     site: Site,
+    facts: &BlobFacts<'b>,
     d: &mut Detection,
 ) -> Option<bool> {
     let kind = named::Kind::of_rule(&rule.spec.id)?;
-    let found = named::find(buf, m.secret.clone(), kind, site.code)?;
+    let found = named::find(buf, m.secret.clone(), kind, site.code, &facts.named)?;
     d.secret = found.value;
+    // Use in the file is the strongest evidence a name can have; a file importing JWT or
+    // crypto code makes a secret-named value more likely its key.
+    let keyed = matches!(kind, named::Kind::Secret | named::Kind::Token)
+        && found
+            .evidence
+            .imports
+            .iter()
+            .any(|l| matches!(l, named::Library::Jwt | named::Library::Crypto));
+    if found.evidence.used_for.is_some() || keyed {
+        d.confidence = Some(Confidence::High);
+    }
     if found.evidence.demo_value {
         d.severity = Severity::Low;
         d.notes.push(Note::DemoValue);

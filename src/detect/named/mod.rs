@@ -12,9 +12,11 @@
 
 mod name;
 mod shape;
+mod usage;
 mod value;
 
 pub use name::{classify, words};
+pub use usage::{Facts, Library, Use};
 
 use super::{entropy, placeholder};
 use serde::Serialize;
@@ -82,6 +84,12 @@ pub struct Evidence {
     /// The value is a well-known demo or default value (`changeit`, `your-256-bit-secret`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub demo_value: bool,
+    /// What the name is used for later in the file (a sign call, a header, a login).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used_for: Option<Use>,
+    /// JWT, crypto and HTTP libraries the file imports.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<Library>,
 }
 
 /// A credential found by name: where its value is and why.
@@ -94,8 +102,15 @@ pub struct Named {
 }
 
 /// The credential of `kind` whose name holds the keyword hit at `hit`, if a literal is
-/// given to it. `code` says the blob is source code, where values are quoted.
-pub fn find(buf: &[u8], hit: Range<usize>, kind: Kind, code: bool) -> Option<Named> {
+/// given to it. `code` says the blob is source code, where values are quoted; `facts`
+/// belong to `buf` and say how names are used later in it.
+pub fn find<'b>(
+    buf: &'b [u8],
+    hit: Range<usize>,
+    kind: Kind,
+    code: bool,
+    facts: &Facts<'b>,
+) -> Option<Named> {
     let (name_at, quoted) = name_around(buf, hit)?;
     // What follows the name is read first: it is a few byte comparisons, and most keyword
     // hits in code (`tokens.next()`, `parse_secret(x)`) stop there, before any allocation.
@@ -113,7 +128,11 @@ pub fn find(buf: &[u8], hit: Range<usize>, kind: Kind, code: bool) -> Option<Nam
         return None;
     }
     let demo = shape::is_demo(text);
-    if !demo && !shape::plausible(text, kind, code) {
+    // A value the file later signs with, sends as a header or logs in with is the
+    // credential, even when it is too plain to pass for one on its own.
+    let used_for = if code { facts.use_of(buf, name) } else { None };
+    let weak_but_used = used_for.is_some() && shape::usable(text);
+    if !demo && !weak_but_used && !shape::plausible(text, kind, code) {
         return None;
     }
     let e = entropy::shannon(text.as_bytes());
@@ -125,6 +144,12 @@ pub fn find(buf: &[u8], hit: Range<usize>, kind: Kind, code: bool) -> Option<Nam
             shape,
             entropy: (e * 100.0).round() / 100.0,
             demo_value: demo,
+            used_for,
+            imports: if code {
+                facts.imports(buf).to_vec()
+            } else {
+                Vec::new()
+            },
         },
     })
 }

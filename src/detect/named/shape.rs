@@ -67,6 +67,16 @@ pub(super) fn plausible(v: &str, kind: Kind, code: bool) -> bool {
     }
 }
 
+/// The floor for a value whose use in the file says it is a credential: long enough to be
+/// one and not a reference, placeholder or other known non-secret form.
+pub(super) fn usable(v: &str) -> bool {
+    v.len() >= 8
+        && v.len() <= 512
+        && !placeholder::is_placeholder(v)
+        && !not_a_secret(v)
+        && entropy::shannon(v.as_bytes()) >= 2.0
+}
+
 /// Shapes that are never credentials: references, paths, URLs without credentials,
 /// encrypted values, hashes with their prefix, UUIDs, versions, words joined by case.
 fn not_a_secret(v: &str) -> bool {

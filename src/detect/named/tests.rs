@@ -4,7 +4,14 @@ use super::*;
 /// The value `find` gives for the first occurrence of `word` in `text`.
 fn value(text: &str, word: &str, kind: Kind, code: bool) -> Option<String> {
     let at = text.find(word).expect("the word is in the text");
-    find(text.as_bytes(), at..at + word.len(), kind, code).map(|n| text[n.value].to_string())
+    find(
+        text.as_bytes(),
+        at..at + word.len(),
+        kind,
+        code,
+        &Facts::default(),
+    )
+    .map(|n| text[n.value].to_string())
 }
 
 const KEY: &str = "k8Jq2xW7mZ4vT9nR3pL6";
@@ -242,7 +249,14 @@ fn what_is_not_a_literal_credential() {
 fn demo_values_are_found_and_marked() {
     let text = r#"jwtSecret: "your-256-bit-secret""#;
     let at = text.find("Secret").unwrap();
-    let n = find(text.as_bytes(), at..at + 6, Kind::Secret, true).expect("found");
+    let n = find(
+        text.as_bytes(),
+        at..at + 6,
+        Kind::Secret,
+        true,
+        &Facts::default(),
+    )
+    .expect("found");
     assert_eq!(&text[n.value], "your-256-bit-secret");
     assert!(n.evidence.demo_value);
     assert_eq!(n.evidence.shape, Shape::Assignment);
@@ -355,7 +369,14 @@ fn a_value_that_repeats_its_name_is_a_label() {
 #[test]
 fn a_lower_case_echo_is_a_weak_password() {
     let text = "password \"password\"\n";
-    let n = find(text.as_bytes(), 0..8, Kind::Password, false).expect("found");
+    let n = find(
+        text.as_bytes(),
+        0..8,
+        Kind::Password,
+        false,
+        &Facts::default(),
+    )
+    .expect("found");
     assert!(n.evidence.demo_value);
 }
 
@@ -418,7 +439,7 @@ mod hostile {
                 for (at, _) in text.match_indices(word) {
                     for kind in [Kind::Password, Kind::ApiKey, Kind::Token, Kind::Secret] {
                         for code in [true, false] {
-                            if let Some(n) = find(buf, at..at + word.len(), kind, code) {
+                            if let Some(n) = find(buf, at..at + word.len(), kind, code, &Facts::default()) {
                                 prop_assert!(n.value.end <= buf.len());
                             }
                         }
@@ -431,6 +452,50 @@ mod hostile {
     #[test]
     fn a_name_cut_off_by_the_end_of_the_input_has_no_value() {
         let text = b"x name=\"api_key";
-        assert!(find(text, 10..15, Kind::ApiKey, false).is_none());
+        assert!(find(text, 10..15, Kind::ApiKey, false, &Facts::default()).is_none());
     }
+}
+
+#[test]
+fn a_plain_value_counts_when_the_file_uses_its_name_as_a_credential() {
+    let used = "const signingSecret = \"correcthorse\";\nconst t = jwt.sign(p, signingSecret);\n";
+    let unused = "const signingSecret = \"correcthorse\";\nconsole.log(signingSecret.length);\n";
+    for (text, want) in [(used, Some(Use::Sign)), (unused, None)] {
+        let at = text.find("Secret").unwrap();
+        let facts = Facts::default();
+        let got = find(text.as_bytes(), at..at + 6, Kind::Secret, true, &facts);
+        assert_eq!(got.map(|n| n.evidence.used_for), want.map(Some), "{text}");
+    }
+    let python = "import hmac\nWEBHOOK_SECRET = \"deliverymonkey\"\nmac = hmac.new(WEBHOOK_SECRET.encode(), body, sha256)\n";
+    let at = python.find("SECRET").unwrap();
+    let n = find(
+        python.as_bytes(),
+        at..at + 6,
+        Kind::Secret,
+        true,
+        &Facts::default(),
+    )
+    .unwrap();
+    assert_eq!(n.evidence.used_for, Some(Use::Mac));
+    assert_eq!(n.evidence.imports, vec![Library::Crypto]);
+    // A header and a login are uses too; a config file has no later use.
+    let header = "const apiToken = \"pinkelephant\";\nfetch(u, {headers: {Authorization: `Bearer ${apiToken}`}});\n";
+    let at = header.find("Token").unwrap();
+    let n = find(
+        header.as_bytes(),
+        at..at + 5,
+        Kind::Token,
+        true,
+        &Facts::default(),
+    )
+    .unwrap();
+    assert_eq!(n.evidence.used_for, Some(Use::Header));
+    assert!(find(
+        header.as_bytes(),
+        at..at + 5,
+        Kind::Token,
+        false,
+        &Facts::default()
+    )
+    .is_none());
 }
