@@ -94,3 +94,26 @@ fn a_specific_rule_wins_over_a_generic_one() {
         vec![("github.token".into(), "ci.sh".into(), 1)]
     );
 }
+
+#[test]
+fn pgpass_lines_are_read_as_passwords_and_placed_in_the_file() {
+    let dir = tree(&[
+        (
+            "home/.pgpass",
+            "# host:port:database:user:password\ndb.internal:5432:shop:shop_admin:Xk9#mP2vQ7wL4zR8\n*:*:*:reader:${READER_PW}\n",
+        ),
+        // The same line anywhere else names nothing.
+        ("notes.txt", "db.internal:5432:shop:shop_admin:Xk9#mP2vQ7wL4zR8\n"),
+    ]);
+    let (doc, _) = scan_json(dir.path(), &["--show-secrets"]);
+    assert_eq!(
+        triples(&doc),
+        vec![("generic.password".into(), "home/.pgpass".into(), 1)],
+        "{doc:#}"
+    );
+    let f = &doc["findings"][0];
+    assert_eq!(f["secret"], "Xk9#mP2vQ7wL4zR8");
+    assert_eq!(f["detail"], "key db.internal:5432:shop:shop_admin");
+    assert_eq!(f["region"]["line"], 2);
+    assert_eq!(f["region"]["column"], 34);
+}

@@ -12,6 +12,7 @@ mod binary;
 mod json;
 mod limits;
 mod lines;
+mod pgpass;
 mod placement;
 mod plists;
 mod sourcemap;
@@ -61,6 +62,7 @@ enum Kind {
     Arsc,
     Plist,
     SourceMap,
+    Pgpass,
     Binary,
     Text,
 }
@@ -96,6 +98,8 @@ fn classify(name: &str, bytes: &[u8]) -> Kind {
         Kind::SourceMap
     } else if looks_binary(bytes) {
         Kind::Binary
+    } else if pgpass::is_pgpass(&lower) {
+        Kind::Pgpass
     } else {
         Kind::Text
     }
@@ -314,6 +318,7 @@ fn expand_at(
         Kind::Arsc => android::arsc(budget, member, bytes, &label(), visitor),
         Kind::Plist => plists::plist(budget, member, bytes, &label(), visitor),
         Kind::SourceMap => sourcemap::scan(budget, member, bytes, &label(), visitor),
+        Kind::Pgpass => pgpass::pgpass(budget, member, bytes, &label(), visitor),
         Kind::Binary => binary::strings(budget, member, bytes, &label(), visitor),
     }
 }
