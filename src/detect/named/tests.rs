@@ -499,3 +499,31 @@ fn a_plain_value_counts_when_the_file_uses_its_name_as_a_credential() {
     )
     .is_none());
 }
+
+#[test]
+fn sealed_secret_ciphertext_is_not_a_credential() {
+    let cipher = format!("AgB{}", "x9Lm2Wq7Tz4Rp8Kv1Nb5Jh3Fd6Gs0A".repeat(20));
+    let sealed = format!(
+        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nspec:\n  encryptedData:\n    password: {cipher}\n"
+    );
+    let plain = format!("password: {cipher}\n");
+    let at = |t: &str| t.find("password").unwrap();
+    let facts = Facts::default();
+    assert!(find(
+        sealed.as_bytes(),
+        at(&sealed)..at(&sealed) + 8,
+        Kind::Password,
+        false,
+        &facts
+    )
+    .is_none());
+    let facts = Facts::default();
+    assert!(find(
+        plain.as_bytes(),
+        at(&plain)..at(&plain) + 8,
+        Kind::Password,
+        false,
+        &facts
+    )
+    .is_some());
+}

@@ -74,6 +74,7 @@ const MAX_SINKS: usize = 20_000;
 pub struct Facts<'b> {
     uses: OnceCell<FxHashMap<&'b [u8], Use>>,
     imports: OnceCell<Vec<Library>>,
+    sealed: OnceCell<bool>,
 }
 
 impl<'b> Facts<'b> {
@@ -87,6 +88,14 @@ impl<'b> Facts<'b> {
         uses.get(name.as_bytes())
             .or_else(|| uses.get(last.as_bytes()))
             .copied()
+    }
+
+    /// Whether `buf` is a Bitnami SealedSecret manifest, whose `encryptedData` values are
+    /// ciphertext for the cluster's key, safe to commit.
+    pub fn sealed(&self, buf: &[u8]) -> bool {
+        *self
+            .sealed
+            .get_or_init(|| memchr::memmem::find(buf, b"kind: SealedSecret").is_some())
     }
 
     /// The library families `buf` imports.
