@@ -151,6 +151,104 @@ fn arsc_bytes(strings: &[&str]) -> Vec<u8> {
     b
 }
 
+/// The distinct items, in first-seen order.
+fn uniq<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut v = Vec::new();
+    for x in items {
+        if !v.contains(&x) {
+            v.push(x);
+        }
+    }
+    v
+}
+
+/// One resource of [`arsc_table`]: type name, entry name, string value and language
+/// (`""` for the default configuration).
+type Res<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// A resources.arsc with one package whose string resources are `res`, one type chunk per
+/// (type, language), plus an entry with no value and a bag (complex) entry to be skipped.
+pub fn arsc_table(res: &[Res<'_>]) -> Vec<u8> {
+    let values = uniq(res.iter().map(|r| r.2));
+    let types = uniq(res.iter().map(|r| r.0));
+    let mut keys = uniq(res.iter().map(|r| r.1));
+    keys.push("a_style");
+    let (types_pool, keys_pool) = (string_pool(&types), string_pool(&keys));
+    let mut chunks = Vec::new();
+    let configs = uniq(res.iter().map(|r| (r.0, r.3)));
+    for (ty, lang) in configs {
+        let here: Vec<&Res<'_>> = res.iter().filter(|r| r.0 == ty && r.3 == lang).collect();
+        // Every key gets a slot: its entry, or NO_ENTRY; the extra key is a bag.
+        let config_size = 28;
+        let header = 20 + config_size;
+        let count = keys.len();
+        let mut offsets = Vec::new();
+        let mut entries = Vec::new();
+        for (k, key) in keys.iter().enumerate() {
+            if let Some(r) = here.iter().find(|r| r.1 == *key) {
+                offsets.extend_from_slice(&u32le(entries.len()));
+                entries.extend_from_slice(&u16le(8));
+                entries.extend_from_slice(&u16le(0));
+                entries.extend_from_slice(&u32le(k));
+                entries.extend_from_slice(&u16le(8));
+                entries.extend_from_slice(&[0, 0x03]);
+                let v = values.iter().position(|x| *x == r.2).unwrap();
+                entries.extend_from_slice(&u32le(v));
+            } else if *key == "a_style" {
+                offsets.extend_from_slice(&u32le(entries.len()));
+                entries.extend_from_slice(&u16le(16));
+                entries.extend_from_slice(&u16le(1)); // FLAG_COMPLEX
+                entries.extend_from_slice(&u32le(k));
+                entries.extend_from_slice(&u32le(0)); // parent
+                entries.extend_from_slice(&u32le(0)); // no items
+            } else {
+                offsets.extend_from_slice(&u32le(0xffff_ffff));
+            }
+        }
+        let mut c = Vec::new();
+        c.extend_from_slice(&u16le(0x0201));
+        c.extend_from_slice(&u16le(header));
+        c.extend_from_slice(&u32le(header + offsets.len() + entries.len()));
+        c.push(types.iter().position(|t| *t == ty).unwrap() as u8 + 1);
+        c.extend_from_slice(&[0, 0, 0]);
+        c.extend_from_slice(&u32le(count));
+        c.extend_from_slice(&u32le(header + offsets.len()));
+        let mut config = vec![0u8; config_size];
+        config[..4].copy_from_slice(&u32le(config_size));
+        config[8..8 + lang.len().min(2)].copy_from_slice(&lang.as_bytes()[..lang.len().min(2)]);
+        c.extend_from_slice(&config);
+        c.extend_from_slice(&offsets);
+        c.extend_from_slice(&entries);
+        chunks.extend_from_slice(&c);
+    }
+    let mut pkg = Vec::new();
+    let pkg_header = 288;
+    pkg.extend_from_slice(&u16le(0x0200));
+    pkg.extend_from_slice(&u16le(pkg_header));
+    pkg.extend_from_slice(&u32le(
+        pkg_header + types_pool.len() + keys_pool.len() + chunks.len(),
+    ));
+    pkg.extend_from_slice(&u32le(0x7f));
+    pkg.extend_from_slice(&[0; 256]);
+    pkg.extend_from_slice(&u32le(pkg_header));
+    pkg.extend_from_slice(&u32le(0));
+    pkg.extend_from_slice(&u32le(pkg_header + types_pool.len()));
+    pkg.extend_from_slice(&u32le(0));
+    pkg.extend_from_slice(&u32le(0));
+    pkg.extend_from_slice(&types_pool);
+    pkg.extend_from_slice(&keys_pool);
+    pkg.extend_from_slice(&chunks);
+    let pool = string_pool(&values);
+    let mut b = Vec::new();
+    b.extend_from_slice(&u16le(2));
+    b.extend_from_slice(&u16le(12));
+    b.extend_from_slice(&u32le(12 + pool.len() + pkg.len()));
+    b.extend_from_slice(&u32le(1));
+    b.extend_from_slice(&pool);
+    b.extend_from_slice(&pkg);
+    b
+}
+
 fn scan_bytes(name: &str, bytes: &[u8], extra: &[&str]) -> (Value, std::process::Output) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join(name);
@@ -633,5 +731,39 @@ fn archives_committed_to_git_are_opened_too() {
             "release.jar!application.properties:1:12",
             ""
         )]
+    );
+}
+
+#[test]
+fn compiled_resources_keep_their_names() {
+    let arsc = arsc_table(&[
+        ("string", "app_name", "Shop", ""),
+        ("string", "Access_Key", "AKIA2E0A8F3B244C9986", ""),
+        (
+            "string",
+            "Secret_Key",
+            "m4Qz8Lx2Wq7Tp9Kv1Rn5Bc3Jh6Fd0Gs2Ay7Xe4U",
+            "",
+        ),
+        ("string", "loginscreen_password", "Password:", ""),
+        ("string", "loginscreen_password", "Passwort:", "de"),
+        ("string", "server_password", "Zq7#Lm2Wx9Tp4Kv8", "de"),
+    ]);
+    let apk = zip_bytes(&[("resources.arsc", &arsc)]);
+    let (doc, _) = scan_bytes("app.apk", &apk, &[]);
+    assert_eq!(
+        located(&doc),
+        vec![
+            t(
+                "generic.password",
+                "app.apk!resources.arsc:6:32",
+                "[de] string/server_password"
+            ),
+            t(
+                "generic.secret",
+                "app.apk!resources.arsc:3:22",
+                "string/Secret_Key"
+            ),
+        ]
     );
 }

@@ -255,6 +255,56 @@ fn arsc_pool_with_1m_ids_on_one_32kb_string() {
     assert_found(&run, "resources.arsc", "");
 }
 
+#[test]
+fn arsc_table_with_200k_entries_naming_one_32kb_key() {
+    // Every entry of one type chunk is the same entry, whose key is 32 KB long: the named
+    // lines would be 6 GB, and the table is read once, within the member's decoded limit.
+    let n = 200_000;
+    let types = pool(&[utf16("string")], &[0]);
+    let keys = pool(&[vec![u16::from(b'k'); 16 * 1024]], &[0]);
+    let header = 48;
+    let mut ty = Vec::new();
+    ty.extend_from_slice(&u16le(0x0201));
+    ty.extend_from_slice(&u16le(header));
+    ty.extend_from_slice(&u32le(header + 4 * n + 16));
+    ty.extend_from_slice(&[1, 0, 0, 0]);
+    ty.extend_from_slice(&u32le(n));
+    ty.extend_from_slice(&u32le(header + 4 * n));
+    let mut config = vec![0u8; 28];
+    config[..4].copy_from_slice(&u32le(28));
+    ty.extend_from_slice(&config);
+    for _ in 0..n {
+        ty.extend_from_slice(&u32le(0));
+    }
+    ty.extend_from_slice(&u16le(8));
+    ty.extend_from_slice(&u16le(0));
+    ty.extend_from_slice(&u32le(0));
+    ty.extend_from_slice(&u16le(8));
+    ty.extend_from_slice(&[0, 0x03]);
+    ty.extend_from_slice(&u32le(0));
+    let mut pkg = Vec::new();
+    pkg.extend_from_slice(&u16le(0x0200));
+    pkg.extend_from_slice(&u16le(288));
+    pkg.extend_from_slice(&u32le(288 + types.len() + keys.len() + ty.len()));
+    pkg.extend_from_slice(&u32le(0x7f));
+    pkg.extend_from_slice(&[0; 256]);
+    pkg.extend_from_slice(&u32le(288));
+    pkg.extend_from_slice(&u32le(0));
+    pkg.extend_from_slice(&u32le(288 + types.len()));
+    pkg.extend_from_slice(&[0; 8]);
+    pkg.extend_from_slice(&types);
+    pkg.extend_from_slice(&keys);
+    pkg.extend_from_slice(&ty);
+    let arsc = chunked(2, 12, &pool(&[utf16(LINE)], &[0]), &pkg);
+    let run = survive(
+        "resources.arsc",
+        &arsc,
+        "resources.arsc: decoded text reached",
+        &[],
+    );
+    assert_found(&run, "resources.arsc", "");
+}
+
 // ---- Property lists ----------------------------------------------------------------------
 
 #[test]

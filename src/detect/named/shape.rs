@@ -77,9 +77,20 @@ pub(super) fn usable(v: &str) -> bool {
         && entropy::shannon(v.as_bytes()) >= 2.0
 }
 
+/// A UI label in any language (`Passwort:`, `Mot de passe :`, `Contraseña:`): words and a
+/// closing colon, as compiled apps carry next to the fields they label.
+fn is_prompt(v: &str) -> bool {
+    v.strip_suffix(':').is_some_and(|words| {
+        !words.trim().is_empty() && words.chars().all(|c| c.is_alphabetic() || c == ' ')
+    })
+}
+
 /// Shapes that are never credentials: references, paths, URLs without credentials,
 /// encrypted values, hashes with their prefix, UUIDs, versions, words joined by case.
 fn not_a_secret(v: &str) -> bool {
+    if is_prompt(v) {
+        return true;
+    }
     let lower = v.to_ascii_lowercase();
     const PREFIXES: &[&str] = &[
         "http://",

@@ -527,3 +527,16 @@ fn sealed_secret_ciphertext_is_not_a_credential() {
     )
     .is_some());
 }
+
+#[test]
+fn android_meta_data_names_its_value_with_a_namespace() {
+    let line = r#"<meta-data android:name="com.acme.sdk.API_KEY" android:value="Qm7Lx2Wq9Tz4Rp8Kv1Nb5Jh3Fd6Gs0A">"#;
+    assert_eq!(
+        value(line, "PI_KEY", Kind::ApiKey, false).as_deref(),
+        Some("Qm7Lx2Wq9Tz4Rp8Kv1Nb5Jh3Fd6Gs0A")
+    );
+    // A namespace is letters and one colon; anything else between the two is not a pair.
+    let other =
+        r#"<x android:name="com.acme.API_KEY" a-b:value="Qm7Lx2Wq9Tz4Rp8Kv1Nb5Jh3Fd6Gs0A">"#;
+    assert_eq!(value(other, "PI_KEY", Kind::ApiKey, false), None);
+}

@@ -137,7 +137,16 @@ fn xml_forms(buf: &[u8], before: usize, after: usize, end: usize) -> Option<(Ran
     // The closing quote must be there: a name cut off by the end of the input has no value.
     if named && rest.first().is_some_and(|b| matches!(b, b'"' | b'\'')) {
         let tail = &buf[after + 1..end];
-        let gap = tail.iter().take_while(|b| **b == b' ').count();
+        let mut gap = tail.iter().take_while(|b| **b == b' ').count();
+        // `android:name="…" android:value="…"`: a namespace prefix on the value attribute.
+        let prefix = tail[gap..]
+            .iter()
+            .take(16)
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        if prefix > 0 && tail.get(gap + prefix) == Some(&b':') {
+            gap += prefix + 1;
+        }
         for attr in [&b"value="[..], b"content="] {
             if tail[gap..].starts_with(attr) {
                 let v = after + 1 + gap + attr.len();

@@ -5,12 +5,12 @@
 use super::{Budget, Label, Lines, Placement, Visitor};
 use rustc_hash::FxHashMap;
 
-fn u16_at(b: &[u8], o: usize) -> Option<usize> {
+pub(super) fn u16_at(b: &[u8], o: usize) -> Option<usize> {
     b.get(o..o + 2)
         .map(|x| u16::from_le_bytes([x[0], x[1]]) as usize)
 }
 
-fn u32_at(b: &[u8], o: usize) -> Option<usize> {
+pub(super) fn u32_at(b: &[u8], o: usize) -> Option<usize> {
     b.get(o..o + 4)
         .map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]) as usize)
 }
@@ -89,7 +89,7 @@ pub(super) fn dex(
 
 /// A ResStringPool chunk at `o`, read into `lines`' limit: each distinct offset is decoded
 /// once, and every id is charged for its string so repeats count.
-struct Pool {
+pub(super) struct Pool {
     /// Decoded strings, one per distinct offset.
     strings: Vec<String>,
     /// For each id: its string in `strings` and whether it is the first id with it.
@@ -99,8 +99,13 @@ struct Pool {
 }
 
 impl Pool {
+    /// How many ids the pool has.
+    pub(super) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
     /// String `i`, or "" for a bad index.
-    fn get(&self, i: usize) -> &str {
+    pub(super) fn get(&self, i: usize) -> &str {
         self.ids
             .get(i)
             .and_then(|&(s, _)| self.strings.get(s as usize))
@@ -108,7 +113,7 @@ impl Pool {
     }
 }
 
-fn string_pool(b: &[u8], o: usize, lines: &mut Lines) -> Option<Pool> {
+pub(super) fn string_pool(b: &[u8], o: usize, lines: &mut Lines) -> Option<Pool> {
     if u16_at(b, o)? != 0x0001 {
         return None;
     }
@@ -193,7 +198,9 @@ fn pool_string(b: &[u8], p: usize, utf8: bool, room: u64) -> Option<String> {
     }
 }
 
-/// resources.arsc: the global string pool (UTF-16 or UTF-8), one string a line.
+/// resources.arsc: every string resource as `type/name = "value"` (see [`super::arsc`]),
+/// then the rest of the global string pool (styles, file paths, array items), one string a
+/// line.
 pub(super) fn arsc(
     budget: &mut Budget<'_>,
     member: Option<&str>,
@@ -211,8 +218,17 @@ pub(super) fn arsc(
             "{label}: no string pool where the resource table says"
         ));
     };
+    let named = super::arsc::entries(b, header.saturating_add(pool.size), &pool, &mut lines);
+    // A string shared by several entries, or already given with its name, is not repeated.
+    let mut given: Vec<bool> = vec![false; pool.strings.len()];
+    for (i, &(s, _)) in pool.ids.iter().enumerate() {
+        if named.get(i).copied().unwrap_or(false) {
+            given[s as usize] = true;
+        }
+    }
     for (i, &(s, first)) in pool.ids.iter().enumerate() {
-        if first && !lines.push(Label::Resource(i), &pool.strings[s as usize]) {
+        if first && !given[s as usize] && !lines.push(Label::Resource(i), &pool.strings[s as usize])
+        {
             break;
         }
     }

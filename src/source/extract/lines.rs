@@ -14,6 +14,8 @@ pub(crate) enum Label {
     Xml(usize),
     /// `key a.b.c`: the line starts with the key path, this many bytes long.
     Key(usize),
+    /// `string/app_secret`: the line starts with a resource's name, this many bytes long.
+    Entry(usize),
     /// `offset 0x…` of a printable run
     Offset(usize),
     /// `offset 0x… (UTF-16)`
@@ -101,6 +103,11 @@ impl Lines {
                 let s = self.starts[i];
                 let end = (s + len).min(self.text.len());
                 format!("key {}", String::from_utf8_lossy(&self.text[s..end]))
+            }
+            Label::Entry(len) => {
+                let s = self.starts[i];
+                let end = (s + len).min(self.text.len());
+                String::from_utf8_lossy(&self.text[s..end]).into_owned()
             }
             Label::Offset(o) => format!("offset {o:#x}"),
             Label::Utf16(o) => format!("offset {o:#x} (UTF-16)"),

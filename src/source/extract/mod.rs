@@ -8,6 +8,7 @@
 
 mod android;
 mod archive;
+mod arsc;
 mod binary;
 mod json;
 mod limits;
