@@ -59,6 +59,7 @@ impl Scanner {
             merged.findings.extend(v.out.findings);
             merged.warnings.extend(v.out.warnings);
             merged.bytes += v.out.bytes;
+            merged.binary_skipped += v.out.binary_skipped;
         }
         merged
     }
@@ -73,6 +74,8 @@ pub struct Expanded {
     pub warnings: Vec<String>,
     /// Bytes of text scanned (after extraction).
     pub bytes: u64,
+    /// Binaries, the file itself or members of it, that held no text at all.
+    pub binary_skipped: u64,
 }
 
 /// The caller's scratch space, or (for parallel archive workers) one of our own.
@@ -226,6 +229,10 @@ impl Visitor for NestedVisitor<'_, '_, '_> {
     fn warn(&mut self, message: String) {
         self.parent.out.warnings.push(message);
     }
+
+    fn binary_skipped(&mut self) {
+        self.parent.out.binary_skipped += 1;
+    }
 }
 
 impl Visitor for ExpandVisitor<'_, '_> {
@@ -257,6 +264,10 @@ impl Visitor for ExpandVisitor<'_, '_> {
 
     fn warn(&mut self, message: String) {
         self.out.warnings.push(message);
+    }
+
+    fn binary_skipped(&mut self) {
+        self.out.binary_skipped += 1;
     }
 }
 

@@ -114,8 +114,10 @@ fn scan_blob(
         let mut s = shared.summary();
         s.files += 1;
         s.bytes += out.bytes;
-        // A binary that yielded no text at all (no archive members, no strings) was skipped.
-        if out.bytes == 0 && looks_binary(bytes) {
+        // Binaries that held no text: members of an archive one by one, as if unpacked, and
+        // a binary file the decoders found nothing in (an empty archive, a bare DEX).
+        s.binary_skipped += out.binary_skipped;
+        if out.binary_skipped == 0 && out.bytes == 0 && looks_binary(bytes) {
             s.binary_skipped += 1;
         }
         s.warnings.extend(out.warnings);

@@ -31,7 +31,8 @@ pub struct HistoryOptions {
 struct BlobScan {
     findings: Vec<Finding>,
     bytes: u64,
-    binary: bool,
+    /// Binaries in the blob (it, or its archive members) that held no text.
+    binary: u64,
     too_large: Option<u64>,
     error: Option<String>,
     warnings: Vec<String>,
@@ -118,7 +119,9 @@ fn scan_blob(
     BlobScan {
         findings: out.findings,
         bytes: out.bytes,
-        binary: looks_binary(&bytes) && out.bytes == 0,
+        binary: out
+            .binary_skipped
+            .max(u64::from(looks_binary(&bytes) && out.bytes == 0)),
         warnings: out.warnings,
         ..Default::default()
     }
@@ -199,7 +202,7 @@ fn collect(
                 size,
             });
         }
-        summary.binary_skipped += u64::from(out.binary);
+        summary.binary_skipped += out.binary;
         summary.warnings.extend(out.warnings);
         if out.bytes > 0 {
             summary.files += 1;

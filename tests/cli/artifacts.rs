@@ -767,3 +767,68 @@ fn compiled_resources_keep_their_names() {
         ]
     );
 }
+
+#[test]
+fn an_apk_counts_its_binary_members_as_unpacked_files_would() {
+    for (apk, want) in [("InsecureBankv2.apk", 317), ("UnCrackable-Level1.apk", 1)] {
+        let path = fixtures("android").join(apk);
+        let (packed, _) = scan_json(&path, &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        zip.extract(dir.path()).unwrap();
+        let (unpacked, _) = scan_json(dir.path(), &[]);
+        assert_eq!(packed["summary"]["binary_skipped"], want, "{apk}");
+        assert_eq!(
+            unpacked["summary"]["binary_skipped"], want,
+            "{apk} unpacked"
+        );
+    }
+}
+
+/// What follows a secret in a decoded binary is whatever the format stores next: a NUL that
+/// ends a string-pool entry, a control byte, UTF-16 padding. No rule may depend on it.
+#[test]
+fn secrets_end_where_the_binary_says_whatever_follows() {
+    const GH: &str = "ghp_4Rt9YpQ2mZ8sLk3VwB7nXc1JfH6dG0aE5uT2";
+    for tail in ["\0", "\u{1}", "\u{1}tail"] {
+        for secret in [GH, JWT] {
+            let text = format!("{secret}{tail}");
+            let utf16: Vec<u8> = format!("{secret}\0")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .chain([0, 0, 0, 0])
+                .collect();
+            let mut elf = b"\x7fELF\x02\x01\x01\0\0\0".to_vec();
+            elf.extend_from_slice(text.as_bytes());
+            elf.extend_from_slice(b"\0\x01\x02");
+            let mut elf16 = b"\x7fELF\x02\x01\x01\0\0\x03".to_vec();
+            elf16.extend_from_slice(&utf16);
+            let apk = zip_bytes(&[
+                ("classes.dex", &dex_bytes(&["Lx;", &text])),
+                ("AndroidManifest.xml", &axml_bytes("com.acme.KEY", &text)),
+                ("resources.arsc", &arsc_bytes(&["app_name", &text])),
+                ("lib/arm64-v8a/libapp.so", &elf),
+                ("lib/arm64-v8a/libutf16.so", &elf16),
+            ]);
+            let (doc, _) = scan_bytes("app.apk", &apk, &[]);
+            let mut members: Vec<String> = doc["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["member"].as_str().unwrap().to_string())
+                .collect();
+            members.sort();
+            assert_eq!(
+                members,
+                [
+                    "AndroidManifest.xml",
+                    "classes.dex",
+                    "lib/arm64-v8a/libapp.so",
+                    "lib/arm64-v8a/libutf16.so",
+                    "resources.arsc"
+                ],
+                "{secret:.8} followed by {tail:?}: {doc:#}"
+            );
+        }
+    }
+}

@@ -7,17 +7,20 @@ const MIN_STRING: usize = 8;
 
 /// Printable runs of a binary, ASCII then UTF-16LE, one a line. Each byte is in at most one
 /// run of each kind, so this is linear in the input; the limit only guards the total budget.
+/// False when the binary has no such run.
 pub(super) fn strings(
     budget: &mut Budget<'_>,
     member: Option<&str>,
     b: &[u8],
     label: &str,
     visitor: &mut dyn Visitor,
-) {
+) -> bool {
     let mut lines = Lines::new(budget.decoded_room(b.len()));
     ascii_runs(b, &mut lines);
     utf16_runs(b, &mut lines);
+    let any = !lines.text.is_empty() || lines.full;
     budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
+    any
 }
 
 fn printable(c: u8) -> bool {

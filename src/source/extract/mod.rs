@@ -49,6 +49,8 @@ pub trait Visitor {
     fn piece(&mut self, piece: Piece<'_>);
     /// Something was skipped: a limit was hit or a member is malformed. One line.
     fn warn(&mut self, message: String);
+    /// A binary member (an image, a font, a stripped library) held no text at all.
+    fn binary_skipped(&mut self) {}
 }
 
 /// What the bytes are, by magic number first and name second.
@@ -267,6 +269,10 @@ impl Visitor for Capped<'_, '_> {
             self.inner.warn(message);
         }
     }
+
+    fn binary_skipped(&mut self) {
+        self.inner.binary_skipped();
+    }
 }
 
 /// A member's bytes are the input's only when there is no member: every container that
@@ -320,6 +326,10 @@ fn expand_at(
         Kind::Plist => plists::plist(budget, member, bytes, &label(), visitor),
         Kind::SourceMap => sourcemap::scan(budget, member, bytes, &label(), visitor),
         Kind::Pgpass => pgpass::pgpass(budget, member, bytes, &label(), visitor),
-        Kind::Binary => binary::strings(budget, member, bytes, &label(), visitor),
+        Kind::Binary => {
+            if !binary::strings(budget, member, bytes, &label(), visitor) {
+                visitor.binary_skipped();
+            }
+        }
     }
 }
