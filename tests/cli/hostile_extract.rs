@@ -305,6 +305,25 @@ fn arsc_table_with_200k_entries_naming_one_32kb_key() {
     assert_found(&run, "resources.arsc", "");
 }
 
+// ---- DER keys in binaries -----------------------------------------------------------------
+
+#[test]
+fn binary_of_100k_der_key_lookalikes() {
+    // Every 10 bytes a SEQUENCE of 16 KB announcing a PKCS#1 key: each would be parsed.
+    let mut bin = b"\x7fELF\x02\x01\x01\0".to_vec();
+    for _ in 0..100_000 {
+        bin.extend_from_slice(&[0x30, 0x82, 0x3f, 0x00, 0x02, 0x01, 0x00, 0x02, 0x01, 0x05]);
+    }
+    bin.extend_from_slice(LINE.as_bytes());
+    let run = survive(
+        "libfake.so",
+        &bin,
+        "libfake.so: more than 256 DER key candidates",
+        &[],
+    );
+    assert_found(&run, "libfake.so", "");
+}
+
 // ---- Property lists ----------------------------------------------------------------------
 
 #[test]

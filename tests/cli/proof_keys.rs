@@ -237,3 +237,39 @@ fn a_private_key_concatenated_line_by_line_is_found_and_proves_its_token() {
     assert_eq!(found["line"], 3);
     assert_eq!(found["signs"][0]["location"], "tokens.txt");
 }
+
+#[test]
+fn der_keys_inside_a_binary_are_reported_and_prove_tokens() {
+    let (doc, _) = scan_json(&fixtures("der"), &[]);
+    let got: Vec<(String, String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["detail"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let at = |o: &str| {
+        (
+            "private-key.pem".to_string(),
+            "ShopCore".to_string(),
+            format!("DER key at offset {o}"),
+        )
+    };
+    assert_eq!(
+        got,
+        vec![
+            at("0x5f2"),
+            at("0xc8f"),
+            at("0xf60"),
+            ("bearer.token".into(), "session.txt".into(), String::new()),
+        ]
+    );
+    let token = &doc["findings"][3];
+    assert_eq!(token["verified_by"]["location"], "ShopCore");
+    assert_eq!(doc["findings"][0]["signs"][0]["location"], "session.txt");
+}

@@ -18,6 +18,8 @@ pub(crate) enum Label {
     Entry(usize),
     /// `offset 0x…` of a printable run
     Offset(usize),
+    /// `DER key at offset 0x…`: a private key stored as DER, given as PEM
+    Der(usize),
     /// `offset 0x… (UTF-16)`
     Utf16(usize),
 }
@@ -110,6 +112,7 @@ impl Lines {
                 String::from_utf8_lossy(&self.text[s..end]).into_owned()
             }
             Label::Offset(o) => format!("offset {o:#x}"),
+            Label::Der(o) => format!("DER key at offset {o:#x}"),
             Label::Utf16(o) => format!("offset {o:#x} (UTF-16)"),
         }
     }

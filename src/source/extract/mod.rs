@@ -10,6 +10,7 @@ mod android;
 mod archive;
 mod arsc;
 mod binary;
+mod der;
 mod json;
 mod limits;
 mod lines;
@@ -320,14 +321,19 @@ fn expand_at(
         Kind::Tar => archive::tar(budget, bytes, &label(), visitor, &mut child),
         Kind::Gzip => archive::gzip(budget, name, bytes, &label(), visitor, &mut child),
         Kind::Asar => archive::asar(budget, bytes, &label(), visitor, &mut child),
-        Kind::Dex => android::dex(budget, member, bytes, &label(), visitor),
+        Kind::Dex => {
+            android::dex(budget, member, bytes, &label(), visitor);
+            der::keys(budget, member, bytes, &label(), visitor);
+        }
         Kind::AndroidXml => android::xml(budget, member, bytes, &label(), visitor),
         Kind::Arsc => android::arsc(budget, member, bytes, &label(), visitor),
         Kind::Plist => plists::plist(budget, member, bytes, &label(), visitor),
         Kind::SourceMap => sourcemap::scan(budget, member, bytes, &label(), visitor),
         Kind::Pgpass => pgpass::pgpass(budget, member, bytes, &label(), visitor),
         Kind::Binary => {
-            if !binary::strings(budget, member, bytes, &label(), visitor) {
+            let text = binary::strings(budget, member, bytes, &label(), visitor);
+            let keys = der::keys(budget, member, bytes, &label(), visitor);
+            if !text && !keys {
                 visitor.binary_skipped();
             }
         }
