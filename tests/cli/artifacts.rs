@@ -748,6 +748,7 @@ fn compiled_resources_keep_their_names() {
         ("string", "loginscreen_password", "Password:", ""),
         ("string", "loginscreen_password", "Passwort:", "de"),
         ("string", "server_password", "Zq7#Lm2Wx9Tp4Kv8", "de"),
+        ("string", "google_api_key", "AIzaSyB3kLm9Qx2Wv7Tz4Rp8Kv1Nb5Jh3Fd6Gs0", ""),
     ]);
     let apk = zip_bytes(&[("resources.arsc", &arsc)]);
     let (doc, _) = scan_bytes("app.apk", &apk, &[]);
@@ -756,7 +757,7 @@ fn compiled_resources_keep_their_names() {
         vec![
             t(
                 "generic.password",
-                "app.apk!resources.arsc:6:32",
+                "app.apk!resources.arsc:7:32",
                 "[de] string/server_password"
             ),
             t(
@@ -764,8 +765,21 @@ fn compiled_resources_keep_their_names() {
                 "app.apk!resources.arsc:3:22",
                 "string/Secret_Key"
             ),
+            // The provider rule outranks the generic one the name would also wake.
+            t(
+                "google.api-key",
+                "app.apk!resources.arsc:5:26",
+                "string/google_api_key"
+            ),
         ]
     );
+    let google = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "google.api-key")
+        .unwrap();
+    assert_eq!(google["severity"], "low");
 }
 
 #[test]
