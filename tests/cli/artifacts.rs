@@ -748,7 +748,12 @@ fn compiled_resources_keep_their_names() {
         ("string", "loginscreen_password", "Password:", ""),
         ("string", "loginscreen_password", "Passwort:", "de"),
         ("string", "server_password", "Zq7#Lm2Wx9Tp4Kv8", "de"),
-        ("string", "google_api_key", "AIzaSyB3kLm9Qx2Wv7Tz4Rp8Kv1Nb5Jh3Fd6Gs0", ""),
+        (
+            "string",
+            "google_api_key",
+            "AIzaSyB3kLm9Qx2Wv7Tz4Rp8Kv1Nb5Jh3Fd6Gs0",
+            "",
+        ),
     ]);
     let apk = zip_bytes(&[("resources.arsc", &arsc)]);
     let (doc, _) = scan_bytes("app.apk", &apk, &[]);

@@ -212,4 +212,8 @@ fn trim_name(buf: &[u8], mut r: Range<usize>) -> Range<usize> {
 }
 
 #[cfg(test)]
+mod evidence_tests;
+#[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ use super::ReportOptions;
 use crate::finding::ScanResult;
 use crate::finding::{Finding, Severity};
 use crate::rules::{Rule, RuleSet};
+use locations::{original_location, related_location, uri_reference};
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
@@ -14,6 +15,8 @@ use serde_sarif::sarif::{
 };
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+
+mod locations;
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/leakhound/leakhound";
@@ -315,21 +318,6 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
     r
 }
 
-/// Percent-encodes what a relative URI reference may not contain; `/` stays a separator and
-/// a leading `/` is dropped so the URI stays relative to `%SRCROOT%`.
-fn uri_reference(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.trim_start_matches('/').bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char);
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// ` in app.apk!classes.dex:3:14 (dex string 42)` for findings inside an archive member.
 fn inside(f: &Finding) -> String {
     match &f.member {
@@ -348,77 +336,4 @@ fn inside(f: &Finding) -> String {
         }
         None => String::new(),
     }
-}
-
-/// A related location for a linked finding (the key that signs a token, or a token a key
-/// signs); its message says which.
-fn related_location(id: usize, l: &crate::finding::Link) -> Location {
-    let outer = crate::source::member::outer(&l.location);
-    let mut loc = Location::builder()
-        .physical_location(
-            PhysicalLocation::builder()
-                .artifact_location(
-                    ArtifactLocation::builder()
-                        .uri(uri_reference(outer))
-                        .uri_base_id("%SRCROOT%")
-                        .build(),
-                )
-                .region(match l.file_position {
-                    Some(p) => Region::builder()
-                        .start_line(p.line as i64)
-                        .start_column(p.column.max(1) as i64)
-                        .build(),
-                    None => Region::builder().start_line(1).build(),
-                })
-                .build(),
-        )
-        .message(
-            Message::builder()
-                .text(format!(
-                    "{} at {}:{} (fingerprint {})",
-                    l.rule_id,
-                    l.location,
-                    l.line,
-                    &l.fingerprint[..12.min(l.fingerprint.len())]
-                ))
-                .build(),
-        )
-        .build();
-    loc.id = Some(id as i64);
-    loc
-}
-
-/// The original source a source map was built from, where it exists in the scanned tree: the
-/// secret is at the same line and column there as in the map's copy of it.
-fn original_location(id: usize, f: &Finding, file: &str) -> Location {
-    let mut loc = Location::builder()
-        .physical_location(
-            PhysicalLocation::builder()
-                .artifact_location(
-                    ArtifactLocation::builder()
-                        .uri(uri_reference(file))
-                        .uri_base_id("%SRCROOT%")
-                        .build(),
-                )
-                .region(
-                    Region::builder()
-                        .start_line(f.start.line as i64)
-                        .start_column(f.start.column as i64)
-                        .end_line(f.end.line as i64)
-                        .end_column(f.end.column.max(1) as i64)
-                        .build(),
-                )
-                .build(),
-        )
-        .message(
-            Message::builder()
-                .text(format!(
-                    "original source {}:{}:{}",
-                    file, f.start.line, f.start.column
-                ))
-                .build(),
-        )
-        .build();
-    loc.id = Some(id as i64);
-    loc
 }
