@@ -73,6 +73,16 @@ pub fn scan_json(path: &Path, extra: &[&str]) -> (Value, Output) {
     (doc, out)
 }
 
+/// Every finding of a JSON report.
+pub fn findings(doc: &Value) -> &[Value] {
+    doc["findings"].as_array().expect("findings array")
+}
+
+/// A string field of a finding, `""` when absent.
+pub fn field(f: &Value, key: &str) -> String {
+    f[key].as_str().unwrap_or("").to_string()
+}
+
 /// `(rule_id, path, line)` of every finding, sorted.
 pub fn triples(doc: &Value) -> Vec<(String, String, u64)> {
     let mut v: Vec<(String, String, u64)> = doc["findings"]

@@ -241,17 +241,9 @@ fn a_private_key_concatenated_line_by_line_is_found_and_proves_its_token() {
 #[test]
 fn der_keys_inside_a_binary_are_reported_and_prove_tokens() {
     let (doc, _) = scan_json(&fixtures("der"), &[]);
-    let got: Vec<(String, String, String)> = doc["findings"]
-        .as_array()
-        .unwrap()
+    let got: Vec<(String, String, String)> = findings(&doc)
         .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["detail"].as_str().unwrap_or("").to_string(),
-            )
-        })
+        .map(|f| (field(f, "rule_id"), field(f, "path"), field(f, "detail")))
         .collect();
     let at = |o: &str| {
         (

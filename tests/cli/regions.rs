@@ -37,15 +37,14 @@ fn region(f: &Value) -> ((u64, u64), (u64, u64)) {
 fn secrets_in_text_containers_are_placed_in_the_file() {
     let root = fixtures("positions");
     let (doc, _) = scan_json(&root, &["--show-secrets"]);
-    let mut got: Vec<(String, String, Option<String>, u64)> = doc["findings"]
-        .as_array()
-        .unwrap()
+    let mut got: Vec<(String, String, Option<String>, u64)> = findings(&doc)
         .iter()
         .map(|f| {
+            let member = f["member"].as_str().map(str::to_string);
             (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["member"].as_str().map(str::to_string),
+                field(f, "rule_id"),
+                field(f, "path"),
+                member,
                 f["line"].as_u64().unwrap(),
             )
         })
