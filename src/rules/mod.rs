@@ -16,6 +16,10 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
         include_str!("../../patterns/signing-keys.toml"),
     ),
     (
+        "patterns/crypto-keys.toml",
+        include_str!("../../patterns/crypto-keys.toml"),
+    ),
+    (
         "patterns/bearer.toml",
         include_str!("../../patterns/bearer.toml"),
     ),

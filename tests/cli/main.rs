@@ -1,6 +1,7 @@
 //! Every CLI test, in one binary with shared helpers.
 
 mod action;
+mod apps;
 mod artifacts;
 mod caf;
 mod formats;

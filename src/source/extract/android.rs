@@ -1,5 +1,5 @@
-//! Android formats: the DEX string table, binary XML (AndroidManifest.xml, res/**.xml) and the
-//! resources.arsc global string pool. All offsets are bounds-checked; bad ones end the read
+//! Android formats: binary XML (AndroidManifest.xml, res/**.xml) and the resources.arsc
+//! global string pool (DEX is in `dex/`). All offsets are bounds-checked; bad ones end the read
 //! with a warning.
 
 use super::{Budget, Label, Lines, Placement, Visitor};
@@ -13,78 +13,6 @@ pub(super) fn u16_at(b: &[u8], o: usize) -> Option<usize> {
 pub(super) fn u32_at(b: &[u8], o: usize) -> Option<usize> {
     b.get(o..o + 4)
         .map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]) as usize)
-}
-
-fn uleb128(b: &[u8], mut o: usize) -> Option<(usize, usize)> {
-    let mut v = 0usize;
-    for shift in (0..35).step_by(7) {
-        let byte = *b.get(o)?;
-        o += 1;
-        v |= ((byte & 0x7f) as usize) << shift;
-        if byte & 0x80 == 0 {
-            return Some((v, o));
-        }
-    }
-    None
-}
-
-/// DEX strings are MUTF-8: UTF-8 with NUL as C0 80 and supplementary characters as surrogate
-/// pairs; a lossy UTF-8 decode keeps every ASCII secret intact.
-fn mutf8(b: &[u8]) -> String {
-    String::from_utf8_lossy(&b.iter().copied().filter(|&c| c != 0xc0).collect::<Vec<_>>())
-        .into_owned()
-}
-
-/// The string table of a DEX file, one string a line, labelled `dex string N`. Each offset
-/// is read once: string ids are unique in a real DEX, and a crafted one points thousands of
-/// ids at one long string. A repeated id is still charged, so repeats end in a warning.
-pub(super) fn dex(
-    budget: &mut Budget<'_>,
-    member: Option<&str>,
-    b: &[u8],
-    label: &str,
-    visitor: &mut dyn Visitor,
-) {
-    let (Some(count), Some(ids)) = (u32_at(b, 0x38), u32_at(b, 0x3c)) else {
-        return visitor.warn(format!("{label}: truncated DEX header"));
-    };
-    let mut lines = Lines::new(budget.decoded_room(b.len()));
-    // Offset → length of the string there, for ids that repeat an offset.
-    let mut seen: FxHashMap<usize, u64> = FxHashMap::default();
-    for i in 0..count {
-        let Some(off) = ids.checked_add(i * 4).and_then(|o| u32_at(b, o)) else {
-            visitor.warn(format!(
-                "{label}: DEX string id {i} outside the file; stopped"
-            ));
-            break;
-        };
-        if let Some(&len) = seen.get(&off) {
-            if !lines.charge(len) {
-                break;
-            }
-            continue;
-        }
-        let Some((_, start)) = uleb128(b, off) else {
-            visitor.warn(format!(
-                "{label}: DEX string {i} at bad offset {off:#x}; stopped"
-            ));
-            break;
-        };
-        let Some(rest) = b.get(start..) else { break };
-        // Looking for the NUL costs what the string will: never look further than fits.
-        let window = &rest[..rest.len().min(lines.room() as usize)];
-        let end = memchr::memchr(0, window).unwrap_or(window.len());
-        if end == window.len() && window.len() < rest.len() {
-            lines.charge(lines.room() + 1);
-            break;
-        }
-        let text = mutf8(&rest[..end]);
-        if !lines.push(Label::Dex(i), &text) {
-            break;
-        }
-        seen.insert(off, text.len() as u64 + 1);
-    }
-    budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
 }
 
 /// A ResStringPool chunk at `o`, read into `lines`' limit: each distinct offset is decoded

@@ -22,6 +22,8 @@ pub(crate) enum Label {
     Der(usize),
     /// `offset 0x… (UTF-16)`
     Utf16(usize),
+    /// `method com.acme.Crypto.decrypt`: the line starts with the method, this many bytes long.
+    Method(usize),
 }
 
 /// Text lines built from decoded items, with where each line came from, within a byte
@@ -101,20 +103,20 @@ impl Lines {
             Label::Dex(n) => format!("dex string {n}"),
             Label::Resource(n) => format!("resource string {n}"),
             Label::Xml(o) => format!("xml offset {o:#x}"),
-            Label::Key(len) => {
-                let s = self.starts[i];
-                let end = (s + len).min(self.text.len());
-                format!("key {}", String::from_utf8_lossy(&self.text[s..end]))
-            }
-            Label::Entry(len) => {
-                let s = self.starts[i];
-                let end = (s + len).min(self.text.len());
-                String::from_utf8_lossy(&self.text[s..end]).into_owned()
-            }
+            Label::Key(len) => format!("key {}", self.prefix(i, len)),
+            Label::Method(len) => format!("method {}", self.prefix(i, len)),
+            Label::Entry(len) => self.prefix(i, len),
             Label::Offset(o) => format!("offset {o:#x}"),
             Label::Der(o) => format!("DER key at offset {o:#x}"),
             Label::Utf16(o) => format!("offset {o:#x} (UTF-16)"),
         }
+    }
+
+    /// The first `len` bytes of line `i`.
+    fn prefix(&self, i: usize, len: usize) -> String {
+        let s = self.starts[i];
+        let end = (s + len).min(self.text.len());
+        String::from_utf8_lossy(&self.text[s..end]).into_owned()
     }
 
     /// Hands the lines to the visitor as one piece.

@@ -11,6 +11,7 @@ mod archive;
 mod arsc;
 mod binary;
 mod der;
+mod dex;
 mod json;
 mod limits;
 mod lines;
@@ -322,7 +323,7 @@ fn expand_at(
         Kind::Gzip => archive::gzip(budget, name, bytes, &label(), visitor, &mut child),
         Kind::Asar => archive::asar(budget, bytes, &label(), visitor, &mut child),
         Kind::Dex => {
-            android::dex(budget, member, bytes, &label(), visitor);
+            dex::dex(budget, member, bytes, &label(), visitor);
             der::keys(budget, member, bytes, &label(), visitor);
         }
         Kind::AndroidXml => android::xml(budget, member, bytes, &label(), visitor),

@@ -261,6 +261,7 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let map = br#"{"version":3,"sourceRoot":"src/","sources":["a.js",null],"sourcesContent":["var k = 1;",null,"x"],"mappings":"AAAA"}"#.to_vec();
     vec![
         ("classes.dex", dex.clone()),
+        ("code.dex", super::dex::tests::sample()),
         ("AndroidManifest.xml", axml()),
         ("resources.arsc", arsc()),
         ("Info.plist", bplist),
@@ -334,7 +335,7 @@ proptest! {
     /// seeds are small) and possibly cut short.
     #[test]
     fn mutated_seeds_stay_within_the_budget(
-        which in 0usize..12,
+        which in 0usize..16,
         edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..24),
         cut in proptest::option::of(any::<usize>()),
     ) {
@@ -353,7 +354,7 @@ proptest! {
     /// Random bytes behind each format's magic number.
     #[test]
     fn random_bodies_stay_within_the_budget(
-        which in 0usize..12,
+        which in 0usize..16,
         body in proptest::collection::vec(any::<u8>(), 0..2048),
     ) {
         let all = seeds();
