@@ -59,7 +59,7 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    /// Number of keyword automata the prefilter runs (one while keywords fit Teddy's 64).
+    /// Number of keyword searchers the prefilter runs (a second, packed one past 64 keywords).
     pub fn automata(&self) -> usize {
         self.prefilter.automata()
     }

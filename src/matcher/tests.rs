@@ -267,3 +267,61 @@ fn a_secret_running_past_the_window_is_not_matched_truncated() {
         );
     }
 }
+
+#[test]
+fn keywords_overlap_when_one_ends_where_another_starts_or_lies_inside() {
+    use super::prefilter::overlaps;
+    assert!(overlaps("abc", "cde"), "suffix c is a prefix");
+    assert!(overlaps("abab", "abab"), "abab overlaps itself in ababab");
+    assert!(overlaps("xabcx", "abc"), "inside");
+    assert!(
+        !overlaps("abc", "abc"),
+        "an occurrence does not overlap itself"
+    );
+    assert!(overlaps("AKIA", "AIza"), "AKIAIza holds both");
+    assert!(
+        !overlaps("cde", "abc"),
+        "order matters: cdeabc holds both apart"
+    );
+    assert!(!overlaps("sk-ant-", "SG."));
+}
+
+/// Past 64 keywords some move to the packed, non-overlapping searcher. Keywords packed edge
+/// to edge, and ones that overlap each other, must all still wake their rules: prefilter on
+/// and off agree on every match.
+#[test]
+fn keywords_past_one_automaton_are_all_found_edge_to_edge() {
+    let mut toml = String::new();
+    let mut keywords = Vec::new();
+    for i in 0..80 {
+        // Long distinct keywords (movable) and short ones that overlap (`q7a`/`aq7`).
+        let kw = if i % 4 == 0 {
+            format!("q{i}a")
+        } else {
+            format!("KEYWORD_{i:02}_LONG")
+        };
+        toml += &rule(
+            &format!("t.k{i}"),
+            &[&kw],
+            &format!(r"{kw}=(?P<secret>SEC_[A-Z0-9]{{8}})"),
+            0,
+            32,
+        );
+        keywords.push(kw);
+    }
+    let set = rules(&toml);
+    assert_eq!(
+        Matcher::new(&set).automata(),
+        2,
+        "one overlapping, one packed"
+    );
+    let buf: String = keywords
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{k}=SEC_{i:08}"))
+        .collect::<Vec<_>>()
+        .join("");
+    let with = found(&set, &buf, true);
+    assert_eq!(with.len(), 80);
+    assert_eq!(with, found(&set, &buf, false));
+}

@@ -37,6 +37,10 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
         include_str!("../../patterns/cloud-tokens.toml"),
     ),
     (
+        "patterns/providers.toml",
+        include_str!("../../patterns/providers.toml"),
+    ),
+    (
         "patterns/private-keys.toml",
         include_str!("../../patterns/private-keys.toml"),
     ),

@@ -738,11 +738,11 @@ fn archives_committed_to_git_are_opened_too() {
 fn compiled_resources_keep_their_names() {
     let arsc = arsc_table(&[
         ("string", "app_name", "Shop", ""),
-        ("string", "Access_Key", "AKIA2E0A8F3B244C9986", ""),
+        ("string", "Access_Key", "AKIA2E7A3F3B2Q4CZ6Y6", ""),
         (
             "string",
             "Secret_Key",
-            "m4Qz8Lx2Wq7Tp9Kv1Rn5Bc3Jh6Fd0Gs2Ay7Xe4U",
+            "m4Qz8Lx2Wq7Tp9Kv1Rn5Bc3Jh6Fd0Gs2Ay7Xe4Uk",
             "",
         ),
         ("string", "loginscreen_password", "Password:", ""),
@@ -757,13 +757,20 @@ fn compiled_resources_keep_their_names() {
     ]);
     let apk = zip_bytes(&[("resources.arsc", &arsc)]);
     let (doc, _) = scan_bytes("app.apk", &apk, &[]);
+    // The AWS pair as an app ships it: the id (medium) and, read with it, the secret key
+    // (critical); the Google key is a provider key, public by design (low).
     assert_eq!(
         located(&doc),
         vec![
             t(
-                "generic.api-key",
-                "app.apk!resources.arsc:5:26",
-                "string/google_api_key"
+                "aws.access-key-id",
+                "app.apk!resources.arsc:2:22",
+                "string/Access_Key"
+            ),
+            t(
+                "aws.key-pair",
+                "app.apk!resources.arsc:3:22",
+                "string/Secret_Key"
             ),
             t(
                 "generic.password",
@@ -771,12 +778,20 @@ fn compiled_resources_keep_their_names() {
                 "[de] string/server_password"
             ),
             t(
-                "generic.secret",
-                "app.apk!resources.arsc:3:22",
-                "string/Secret_Key"
+                "google.api-key",
+                "app.apk!resources.arsc:5:26",
+                "string/google_api_key"
             ),
         ]
     );
+    let severity = |rule: &str| {
+        findings(&doc)
+            .iter()
+            .find(|f| f["rule_id"] == rule)
+            .map(|f| field(f, "severity"))
+    };
+    assert_eq!(severity("aws.key-pair").as_deref(), Some("critical"));
+    assert_eq!(severity("google.api-key").as_deref(), Some("low"));
 }
 
 #[test]
