@@ -10,7 +10,7 @@ pub use crate::detect::{JwtFlag, JwtInfo, Note as DetectNote};
 pub use crate::rules::{Confidence, Severity};
 pub use build::build;
 pub use printable::{terminal_safe, unsafe_char};
-pub use summary::{InputError, ScanResult, Skipped, Summary};
+pub use summary::{App, InputError, ScanResult, Skipped, Summary};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};

@@ -23,6 +23,27 @@ pub struct Skipped {
     pub size: u64,
 }
 
+/// An app (APK, AAB, IPA) among the inputs: who it is, which SDKs it embeds, and how many
+/// reported secrets belong to each.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct App {
+    /// The input's path.
+    pub path: String,
+    /// `android` or `ios`, when its manifest or Info.plist was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// Package name or bundle id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// Version name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// SDKs its code or frameworks show, sorted.
+    pub sdks: Vec<String>,
+    /// Reported findings in the app by the SDK (or provider) they belong to.
+    pub secrets: std::collections::BTreeMap<String, usize>,
+}
+
 /// Tallies for the summary line.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Summary {
@@ -43,6 +64,9 @@ pub struct Summary {
     /// Wall time.
     #[serde(serialize_with = "as_secs")]
     pub elapsed: Duration,
+    /// Apps among the inputs, by path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub apps: Vec<App>,
     /// Findings not reported, by mechanism: `inline`, `config-path`, `config-value`,
     /// `config-example` (the configuration's own rule examples), `baseline`.
     pub suppressed: std::collections::BTreeMap<String, usize>,

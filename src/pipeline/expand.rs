@@ -8,7 +8,7 @@ use crate::finding::{Finding, Region};
 use crate::matcher::Scratch;
 use crate::source::blob::Blob;
 use crate::source::decode;
-use crate::source::extract::{self, Limits, Piece, Placement, Spot, Visitor};
+use crate::source::extract::{self, AppFact, Limits, Piece, Placement, Spot, Visitor};
 use crate::source::member;
 
 impl Scanner {
@@ -60,6 +60,7 @@ impl Scanner {
             merged.warnings.extend(v.out.warnings);
             merged.bytes += v.out.bytes;
             merged.binary_skipped += v.out.binary_skipped;
+            merged.apps.extend(v.out.apps);
         }
         merged
     }
@@ -76,6 +77,8 @@ pub struct Expanded {
     pub bytes: u64,
     /// Binaries, the file itself or members of it, that held no text at all.
     pub binary_skipped: u64,
+    /// What an app among the members said about itself.
+    pub apps: Vec<AppFact>,
 }
 
 /// The caller's scratch space, or (for parallel archive workers) one of our own.
@@ -233,6 +236,10 @@ impl Visitor for NestedVisitor<'_, '_, '_> {
     fn binary_skipped(&mut self) {
         self.parent.out.binary_skipped += 1;
     }
+
+    fn app(&mut self, fact: AppFact) {
+        self.parent.out.apps.push(fact);
+    }
 }
 
 impl Visitor for ExpandVisitor<'_, '_> {
@@ -268,6 +275,10 @@ impl Visitor for ExpandVisitor<'_, '_> {
 
     fn binary_skipped(&mut self) {
         self.out.binary_skipped += 1;
+    }
+
+    fn app(&mut self, fact: AppFact) {
+        self.out.apps.push(fact);
     }
 }
 

@@ -121,6 +121,9 @@ fn scan_blob(
             s.binary_skipped += 1;
         }
         s.warnings.extend(out.warnings);
+        if !out.apps.is_empty() {
+            s.apps.push(super::apps::app(path, &out.apps));
+        }
     }
     if !out.findings.is_empty() {
         shared

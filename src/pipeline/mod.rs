@@ -3,6 +3,7 @@
 //! detect → finding), and [`finish`] settles the scan's findings (proof → filters) before a
 //! report writes them. Both the file scan and the history scan end in [`finish`].
 
+mod apps;
 mod check;
 mod expand;
 mod files;
@@ -97,6 +98,7 @@ pub fn finish(
         done.stale = filter::baselined(&mut result.findings, &baseline, counts);
         done.baseline = Some(baseline);
     }
+    apps::tally(result);
     done
 }
 

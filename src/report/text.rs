@@ -1,7 +1,7 @@
 //! Human-readable output: findings grouped by file, then one summary line.
 
 use super::{terminal_safe, ReportOptions};
-use crate::finding::ScanResult;
+use crate::finding::{App, ScanResult};
 use crate::finding::{Finding, Severity};
 use std::io::{self, Write};
 
@@ -26,9 +26,38 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, opts: &ReportOptions) -> 
         if !result.findings.is_empty() {
             writeln!(out, "\n{HOW_TO_ACCEPT}")?;
         }
+        for app in &result.summary.apps {
+            writeln!(out, "{}", terminal_safe(&app_line(app)))?;
+        }
         writeln!(out, "{}", summary_line(result))?;
     }
     Ok(())
+}
+
+/// `app shop.apk: android com.acme.shop 2.1 · SDKs: AWS, Firebase · secrets: AWS 2`
+fn app_line(app: &App) -> String {
+    let mut line = format!("app {}:", app.path);
+    for part in [&app.platform, &app.package, &app.version]
+        .into_iter()
+        .flatten()
+    {
+        line.push(' ');
+        line.push_str(part);
+    }
+    if !app.sdks.is_empty() {
+        line.push_str(&format!(" · SDKs: {}", app.sdks.join(", ")));
+    }
+    let secrets: Vec<String> = app
+        .secrets
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    let secrets = if secrets.is_empty() {
+        "none".to_string()
+    } else {
+        secrets.join(", ")
+    };
+    line + &format!(" · secrets: {secrets}")
 }
 
 fn write_finding(out: &mut dyn Write, f: &Finding, opts: &ReportOptions) -> io::Result<()> {

@@ -83,3 +83,130 @@ fn the_source_form_of_the_dex_finding_is_the_same_rule() {
         )]
     );
 }
+
+/// Each app among the inputs gets one summary entry: who it is (from its manifest), the SDKs
+/// its code references, and its reported secrets by SDK or provider; in JSON, text and SARIF.
+#[test]
+fn the_app_summary_names_each_apk_its_sdks_and_secrets_per_sdk() {
+    let (doc, _) = scan_json(&fixtures("android"), &[]);
+    assert_eq!(
+        doc["summary"]["apps"],
+        serde_json::json!([
+            {
+                "path": "InsecureBankv2.apk",
+                "platform": "android",
+                "package": "com.android.insecurebankv2",
+                "version": "1.0",
+                // The app shows a map (com.google.android.gms.maps); no other SDK.
+                "sdks": ["Google Maps"],
+                "secrets": {"hardcoded keys": 2}
+            },
+            {
+                "path": "UnCrackable-Level1.apk",
+                "platform": "android",
+                "package": "owasp.mstg.uncrackable1",
+                "version": "1.0",
+                "sdks": [],
+                "secrets": {"hardcoded keys": 1}
+            }
+        ])
+    );
+    let dir = fixtures("android");
+    let text = stdout(&run(&["scan", dir.to_str().unwrap()]));
+    assert!(
+        text.contains(
+            "app UnCrackable-Level1.apk: android owasp.mstg.uncrackable1 1.0 · secrets: hardcoded keys 1\n"
+        ),
+        "{text}"
+    );
+    let sarif = stdout(&run(&["scan", dir.to_str().unwrap(), "--format", "sarif"]));
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["properties"]["apps"],
+        doc["summary"]["apps"]
+    );
+}
+
+/// An IPA as shipped: the bundle's Info.plist names it, a framework shows Firebase, and
+/// GoogleService-Info.plist carries its (public by design, so low) API key and database URL.
+#[test]
+fn an_ipa_says_its_bundle_id_version_frameworks_and_firebase_keys() {
+    use std::io::Write;
+    let plist = |pairs: &[(&str, &str)]| {
+        let body: String = pairs
+            .iter()
+            .map(|(k, v)| format!("<key>{k}</key><string>{v}</string>"))
+            .collect();
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict>{body}</dict></plist>\n"
+        )
+    };
+    let info = plist(&[
+        ("CFBundleIdentifier", "com.acme.shop"),
+        ("CFBundleShortVersionString", "2.1"),
+    ]);
+    let google = plist(&[
+        ("API_KEY", "AIzav6lxpDR2MJqId_W-nx9wBB_EfE7GJQxc4gt"),
+        (
+            "DATABASE_URL",
+            "https://acme-shop-default-rtdb.firebaseio.com",
+        ),
+    ]);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, data) in [
+        ("Payload/Shop.app/Info.plist", info.as_bytes()),
+        (
+            "Payload/Shop.app/GoogleService-Info.plist",
+            google.as_bytes(),
+        ),
+        (
+            "Payload/Shop.app/Frameworks/FirebaseCore.framework/FirebaseCore",
+            b"\xcf\xfa\xed\xfe\x07\x00\x00\x01\x00\x00\x00\x00" as &[u8],
+        ),
+    ] {
+        w.start_file(name, opts).unwrap();
+        w.write_all(data).unwrap();
+    }
+    let ipa = w.finish().unwrap().into_inner();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("shop.ipa"), ipa).unwrap();
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let got: Vec<[String; 3]> = findings(&doc)
+        .iter()
+        .map(|f| {
+            [
+                field(f, "rule_id"),
+                field(f, "member"),
+                field(f, "severity"),
+            ]
+        })
+        .collect();
+    let plist = "Payload/Shop.app/GoogleService-Info.plist".to_string();
+    assert_eq!(
+        got,
+        [
+            [
+                "google.api-key".to_string(),
+                plist.clone(),
+                "low".to_string()
+            ],
+            [
+                "firebase.database-url".to_string(),
+                plist,
+                "low".to_string()
+            ],
+        ]
+    );
+    assert_eq!(
+        doc["summary"]["apps"],
+        serde_json::json!([{
+            "path": "shop.ipa",
+            "platform": "ios",
+            "package": "com.acme.shop",
+            "version": "2.1",
+            "sdks": ["Firebase"],
+            "secrets": {"Firebase": 2}
+        }])
+    );
+}

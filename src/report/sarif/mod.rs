@@ -43,7 +43,7 @@ pub fn write(
         kept.sort_unstable();
         let chosen: Vec<&Finding> = kept.iter().map(|&i| &result.findings[i]).collect();
         let mut log = build(&chosen, rules, opts);
-        note_suppressed(&mut log, &result.summary.suppressed);
+        run_properties(&mut log, result);
         let text = serde_json::to_vec_pretty(&log)?;
         if keep == 0 || gzip_len(&text)? <= MAX_GZIP_BYTES {
             break text;
@@ -62,13 +62,20 @@ pub fn write(
 }
 
 /// Findings accepted by a marker, the configuration or a baseline are not results; the run
-/// says how many there were, by mechanism, as the text and JSON summaries do.
-fn note_suppressed(log: &mut Sarif, counts: &BTreeMap<String, usize>) {
-    if counts.is_empty() {
+/// says how many there were, by mechanism, as the text and JSON summaries do. Apps among the
+/// inputs (id, version, SDKs, secrets per SDK) go beside them.
+fn run_properties(log: &mut Sarif, result: &ScanResult) {
+    let mut extra = BTreeMap::new();
+    if !result.summary.suppressed.is_empty() {
+        extra.insert("suppressed".to_string(), json!(result.summary.suppressed));
+    }
+    if !result.summary.apps.is_empty() {
+        extra.insert("apps".to_string(), json!(result.summary.apps));
+    }
+    if extra.is_empty() {
         return;
     }
     if let Some(run) = log.runs.first_mut() {
-        let extra = BTreeMap::from([("suppressed".to_string(), json!(counts))]);
         run.properties = Some(PropertyBag::builder().additional_properties(extra).build());
     }
 }

@@ -7,6 +7,7 @@
 //! visitor, with the member path and, for decoded text, a way to describe an offset.
 
 mod android;
+mod app;
 mod archive;
 mod arsc;
 mod binary;
@@ -22,6 +23,7 @@ mod sourcemap;
 #[cfg(test)]
 mod tests;
 
+pub use app::{sdk_of_rule, AppFact};
 pub use limits::*;
 pub use placement::{Placement, Spot};
 
@@ -53,6 +55,8 @@ pub trait Visitor {
     fn warn(&mut self, message: String);
     /// A binary member (an image, a font, a stripped library) held no text at all.
     fn binary_skipped(&mut self) {}
+    /// Something the app being read says about itself (its id, an SDK it embeds).
+    fn app(&mut self, _fact: AppFact) {}
 }
 
 /// What the bytes are, by magic number first and name second.
@@ -275,6 +279,10 @@ impl Visitor for Capped<'_, '_> {
     fn binary_skipped(&mut self) {
         self.inner.binary_skipped();
     }
+
+    fn app(&mut self, fact: AppFact) {
+        self.inner.app(fact);
+    }
 }
 
 /// A member's bytes are the input's only when there is no member: every container that
@@ -304,6 +312,9 @@ fn expand_at(
         ));
         return;
     }
+    if let Some(sdk) = member.and_then(app::sdk_of_member) {
+        visitor.app(AppFact::Sdk(sdk));
+    }
     let mut child =
         |budget: &mut Budget<'_>, inner: &str, data: &[u8], visitor: &mut dyn Visitor| {
             let m = member::join(member, &member::sanitize(inner));
@@ -326,9 +337,27 @@ fn expand_at(
             dex::dex(budget, member, bytes, &label(), visitor);
             der::keys(budget, member, bytes, &label(), visitor);
         }
-        Kind::AndroidXml => android::xml(budget, member, bytes, &label(), visitor),
+        Kind::AndroidXml => match app::identity_file(member) {
+            Some(platform) => {
+                let mut identify = app::Identify {
+                    inner: visitor,
+                    platform,
+                };
+                android::xml(budget, member, bytes, &label(), &mut identify);
+            }
+            None => android::xml(budget, member, bytes, &label(), visitor),
+        },
         Kind::Arsc => android::arsc(budget, member, bytes, &label(), visitor),
-        Kind::Plist => plists::plist(budget, member, bytes, &label(), visitor),
+        Kind::Plist => match app::identity_file(member) {
+            Some(platform) => {
+                let mut identify = app::Identify {
+                    inner: visitor,
+                    platform,
+                };
+                plists::plist(budget, member, bytes, &label(), &mut identify);
+            }
+            None => plists::plist(budget, member, bytes, &label(), visitor),
+        },
         Kind::SourceMap => sourcemap::scan(budget, member, bytes, &label(), visitor),
         Kind::Pgpass => pgpass::pgpass(budget, member, bytes, &label(), visitor),
         Kind::Binary => {

@@ -227,12 +227,30 @@ pub(super) fn dex(
     let Some(dex) = Dex::new(b) else {
         return visitor.warn(format!("{label}: truncated DEX header"));
     };
+    sdks(&dex, visitor);
     let mut lines = Lines::new(budget.decoded_room(b.len()));
     strings(&dex, &mut lines, label, visitor);
     if !lines.full() {
         flow::calls(&dex, &mut lines, label, visitor);
     }
     budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
+}
+
+/// The SDKs whose classes the DEX references, each said once. Every type id is 4 bytes of
+/// the file, so the walk is bounded by the file's size whatever the header claims.
+fn sdks(dex: &Dex<'_>, visitor: &mut dyn Visitor) {
+    let mut seen: Vec<&'static str> = Vec::new();
+    for t in 0..dex.types.count.min(dex.b.len() / 4) {
+        let Some(descriptor) = dex.type_bytes(t) else {
+            break;
+        };
+        if let Some(sdk) = super::app::sdk_of_class(descriptor) {
+            if !seen.contains(&sdk) {
+                seen.push(sdk);
+                visitor.app(super::AppFact::Sdk(sdk));
+            }
+        }
+    }
 }
 
 /// Every string, one a line, labelled `dex string N`. Each offset is read once: string ids
