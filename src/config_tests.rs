@@ -158,6 +158,7 @@ fn extra_rules_are_added_and_disabled_rules_removed() {
     assert_eq!(added.spec.severity, Severity::High);
     assert!(added
         .regex
+        .get()
         .is_match(br#"ACME_DEPLOY="ad_0123456789abcdef""#));
 }
 

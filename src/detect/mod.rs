@@ -127,14 +127,14 @@ pub fn detect<'b>(
     if rule
         .reject
         .as_ref()
-        .is_some_and(|r| r.is_match(value.as_bytes()))
+        .is_some_and(|r| r.get().is_match(value.as_bytes()))
     {
         return None;
     }
     if rule
         .require
         .as_ref()
-        .is_some_and(|r| !r.is_match(value.as_bytes()))
+        .is_some_and(|r| !r.get().is_match(value.as_bytes()))
     {
         return None;
     }
@@ -262,7 +262,7 @@ fn plausible_literal(rule: &Rule, value: &str, bare: bool) -> bool {
 }
 
 fn context_ok(rule: &Rule, buf: &[u8], whole: &Range<usize>) -> bool {
-    let Some(ctx) = &rule.context else {
+    let Some(ctx) = rule.context.as_ref().map(crate::rules::Pattern::get) else {
         return true;
     };
     let radius = rule.spec.context_radius.unwrap_or(CONTEXT_RADIUS);

@@ -157,7 +157,7 @@ fn confirm(
     left: &mut usize,
     out: &mut Vec<RawMatch>,
 ) -> bool {
-    let re = &rules.rules[idx].regex;
+    let re = rules.rules[idx].regex.get();
     let hay = &buf[..window.end];
     let mut pos = window.start;
     while pos < window.end {

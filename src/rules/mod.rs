@@ -187,14 +187,14 @@ const REGEX_SIZE_LIMIT: usize = 8 * 1024 * 1024;
 pub struct Rule {
     /// The rule as written.
     pub spec: RuleSpec,
-    /// The compiled pattern.
-    pub regex: Regex,
-    /// Compiled `reject`.
-    pub reject: Option<Regex>,
-    /// Compiled `require`.
-    pub require: Option<Regex>,
-    /// Compiled `context`.
-    pub context: Option<Regex>,
+    /// The pattern, compiled on first use.
+    pub regex: Pattern,
+    /// `reject`, compiled on first use.
+    pub reject: Option<Pattern>,
+    /// `require`, compiled on first use.
+    pub require: Option<Pattern>,
+    /// `context`, compiled on first use.
+    pub context: Option<Pattern>,
     /// Effective window before a keyword.
     pub window_before: usize,
     /// Effective window after a keyword.
@@ -229,11 +229,19 @@ pub struct RuleSet {
 impl RuleSet {
     /// The rules shipped in the binary.
     pub fn builtin() -> Result<RuleSet, RuleError> {
-        Self::from_sources(BUILTIN_SOURCES)
+        Self::load(BUILTIN_SOURCES, false)
     }
 
     /// Parses and compiles rule files given as `(name, toml text)`.
     pub fn from_sources(sources: &[(&str, &str)]) -> Result<RuleSet, RuleError> {
+        Self::load(sources, true)
+    }
+
+    /// Parses rule files; with `check`, compiles every pattern now so a bad one is an error
+    /// naming its rule. The built-in rules are checked by the test suite instead, and their
+    /// patterns compile on first use: compiling all of them was most of a small scan's
+    /// start-up, and a scan wakes only the rules whose keywords it meets.
+    fn load(sources: &[(&str, &str)], check: bool) -> Result<RuleSet, RuleError> {
         let mut rules = Vec::new();
         for (name, text) in sources {
             let file: RuleFile = toml::from_str(text).map_err(|e| RuleError {
@@ -242,7 +250,7 @@ impl RuleSet {
                 message: e.to_string().trim().replace('\n', " "),
             })?;
             for spec in file.rules {
-                rules.push(compile(name, spec)?);
+                rules.push(compile(name, spec, check)?);
             }
         }
         let set = RuleSet { rules };
@@ -268,7 +276,7 @@ impl RuleSet {
     /// Adds rules (from a configuration file named `source`); ids must stay unique.
     pub fn extend(&mut self, source: &str, specs: Vec<RuleSpec>) -> Result<(), RuleError> {
         for spec in specs {
-            self.rules.push(compile(source, spec)?);
+            self.rules.push(compile(source, spec, true)?);
         }
         self.check_unique_ids()?;
         self.check_relations()
@@ -297,25 +305,64 @@ pub fn regex_error(e: &regex::Error) -> String {
     cause.strip_prefix("error: ").unwrap_or(cause).to_string()
 }
 
-fn compile(source: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
+/// Builds a rule pattern: ASCII semantics, since secrets are ASCII and Unicode classes
+/// would blow up the automata of bounded repetitions like `[^"]{6,256}`.
+fn build(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+/// A rule's regex, compiled when first needed.
+#[derive(Debug)]
+pub struct Pattern {
+    source: String,
+    compiled: std::sync::OnceLock<Regex>,
+}
+
+impl Pattern {
+    fn lazy(source: &str) -> Self {
+        Pattern {
+            source: source.to_string(),
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Compiles now, for rules checked when loaded.
+    fn checked(source: &str) -> Result<Self, regex::Error> {
+        let p = Self::lazy(source);
+        let _ = p.compiled.set(build(source)?);
+        Ok(p)
+    }
+
+    /// The compiled regex. Built-in patterns are compiled by the test suite and user
+    /// patterns when loaded, so building one here cannot fail.
+    pub fn get(&self) -> &Regex {
+        self.compiled
+            .get_or_init(|| build(&self.source).expect("rule patterns are checked before use"))
+    }
+}
+
+fn compile(source: &str, spec: RuleSpec, check: bool) -> Result<Rule, RuleError> {
     let err = |message: String| RuleError {
         file: source.to_string(),
         rule: Some(spec.id.clone()),
         message,
     };
-    let build = |pattern: &str, what: &str| {
-        // ASCII semantics: secrets are ASCII, and Unicode classes would blow up the
-        // automata of bounded repetitions like `[^"]{6,256}`.
-        regex::bytes::RegexBuilder::new(pattern)
-            .unicode(false)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-            .map_err(|e| err(format!("bad {what} regex: {}", regex_error(&e))))
+    let pattern = |p: &str, what: &str| {
+        if check {
+            Pattern::checked(p).map_err(|e| err(format!("bad {what} regex: {}", regex_error(&e))))
+        } else {
+            Ok(Pattern::lazy(p))
+        }
     };
-    let regex = build(&spec.pattern, "pattern")?;
-    let names: Vec<&str> = regex.capture_names().flatten().collect();
-    if !names.contains(&"secret") && !names.contains(&"bare") {
-        return Err(err("pattern has no `secret` or `bare` capture".into()));
+    let regex = pattern(&spec.pattern, "pattern")?;
+    if check {
+        let names: Vec<&str> = regex.get().capture_names().flatten().collect();
+        if !names.contains(&"secret") && !names.contains(&"bare") {
+            return Err(err("pattern has no `secret` or `bare` capture".into()));
+        }
     }
     if spec.keywords.is_empty() || spec.keywords.iter().any(std::string::String::is_empty) {
         return Err(err("at least one non-empty keyword is required".into()));
@@ -328,17 +375,17 @@ fn compile(source: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     let reject = spec
         .reject
         .as_deref()
-        .map(|p| build(p, "reject"))
+        .map(|p| pattern(p, "reject"))
         .transpose()?;
     let require = spec
         .require
         .as_deref()
-        .map(|p| build(p, "require"))
+        .map(|p| pattern(p, "require"))
         .transpose()?;
     let context = spec
         .context
         .as_deref()
-        .map(|p| build(p, "context"))
+        .map(|p| pattern(p, "context"))
         .transpose()?;
     Ok(Rule {
         regex,

@@ -84,3 +84,13 @@ fn builtin_keywords_fit_one_automaton_and_one_packed_searcher() {
         "keywords past 64 go to one packed (Teddy) searcher; a third pass costs throughput"
     );
 }
+
+/// Built-in patterns compile on first use, so a scan pays only for the rules its keywords
+/// wake; this is where a bad built-in pattern fails, with its rule named.
+#[test]
+fn every_builtin_pattern_compiles_when_checked() {
+    let checked = leakhound::rules::RuleSet::from_sources(leakhound::rules::BUILTIN_SOURCES)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lazy = leakhound::rules::RuleSet::builtin().unwrap();
+    assert_eq!(checked.rules.len(), lazy.rules.len());
+}
