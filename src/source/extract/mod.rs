@@ -285,6 +285,22 @@ impl Visitor for Capped<'_, '_> {
     }
 }
 
+/// Runs `read` with `visitor`, wrapped so it also learns the app's identity when `member`
+/// is the manifest or Info.plist at an app's root.
+fn identified(
+    member: Option<&str>,
+    visitor: &mut dyn Visitor,
+    read: impl FnOnce(&mut dyn Visitor),
+) {
+    match app::identity_file(member) {
+        Some(platform) => read(&mut app::Identify {
+            inner: visitor,
+            platform,
+        }),
+        None => read(visitor),
+    }
+}
+
 /// A member's bytes are the input's only when there is no member: every container that
 /// yields members byte for byte (zip, tar, gzip, asar) is binary.
 fn placed(member: Option<&str>) -> Placement<'static> {
@@ -337,27 +353,19 @@ fn expand_at(
             dex::dex(budget, member, bytes, &label(), visitor);
             der::keys(budget, member, bytes, &label(), visitor);
         }
-        Kind::AndroidXml => match app::identity_file(member) {
-            Some(platform) => {
-                let mut identify = app::Identify {
-                    inner: visitor,
-                    platform,
-                };
-                android::xml(budget, member, bytes, &label(), &mut identify);
-            }
-            None => android::xml(budget, member, bytes, &label(), visitor),
-        },
+        Kind::AndroidXml => {
+            let l = label();
+            identified(member, visitor, |v| {
+                android::xml(budget, member, bytes, &l, v);
+            });
+        }
         Kind::Arsc => android::arsc(budget, member, bytes, &label(), visitor),
-        Kind::Plist => match app::identity_file(member) {
-            Some(platform) => {
-                let mut identify = app::Identify {
-                    inner: visitor,
-                    platform,
-                };
-                plists::plist(budget, member, bytes, &label(), &mut identify);
-            }
-            None => plists::plist(budget, member, bytes, &label(), visitor),
-        },
+        Kind::Plist => {
+            let l = label();
+            identified(member, visitor, |v| {
+                plists::plist(budget, member, bytes, &l, v);
+            });
+        }
         Kind::SourceMap => sourcemap::scan(budget, member, bytes, &label(), visitor),
         Kind::Pgpass => pgpass::pgpass(budget, member, bytes, &label(), visitor),
         Kind::Binary => {
