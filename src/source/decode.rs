@@ -129,11 +129,20 @@ pub const BASE64_STARTS: &[&str] = &[
     "QmVhcmVy",
     "SldU",
     "Q0FG",
+    // DER private keys: a SEQUENCE of 256 bytes or more (RSA, PKCS#8 RSA), of 128-255
+    // (PKCS#8 P-256), SEC1 P-256, PKCS#8 Ed25519.
+    "MIIC",
+    "MIIE",
+    "MIIG",
+    "MIIJ",
+    "MIGHAgEA",
+    "MHcCAQEE",
+    "MC4CAQAw",
 ];
 
 /// Base64 runs are decoded only when they begin like a structure secrets live in: a JSON
-/// object (`{"`, `{ "`, `{\n`), a JWT (`eyJ`), a PEM block, a bearer header, or a
-/// `KEY=value` line. Everything else base64 (images, fonts, hashes) is left alone, which keeps
+/// object (`{"`, `{ "`, `{\n`), a JWT (`eyJ`), a PEM block, a bearer header, a
+/// `KEY=value` line, or a DER private key. Everything else base64 (images, fonts, hashes) is left alone, which keeps
 /// this cheap on minified bundles.
 fn base64_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -144,6 +153,14 @@ fn base64_re() -> &'static Regex {
         Regex::new(&format!("(?-u)(?:{starts})[A-Za-z0-9+/_-]{{20,}}={{0,2}}"))
             .expect("base64 regex compiles")
     })
+}
+
+/// Whether a run starting at `start` is the first line of a PEM block's body (after
+/// `-----BEGIN …-----` and a line break, raw or escaped): the block is scanned as it is, and
+/// decoding a short key's one-line body would report it twice.
+fn in_pem(text: &[u8], start: usize) -> bool {
+    text[start] == b'M'
+        && memchr::memmem::find(&text[start.saturating_sub(10)..start], b"-----").is_some()
 }
 
 /// A base64 or base64url alphabet character.
@@ -164,7 +181,7 @@ pub fn runs_at(text: &[u8], base64_starts: &[usize], budget: &mut Budget) -> Vec
     let mut out = Vec::new();
     let mut next = 0;
     for &start in base64_starts {
-        if start < next || (start > 0 && is_b64(text[start - 1])) {
+        if start < next || (start > 0 && is_b64(text[start - 1])) || in_pem(text, start) {
             continue;
         }
         let len = text[start..]
@@ -184,7 +201,12 @@ pub fn runs_at(text: &[u8], base64_starts: &[usize], budget: &mut Budget) -> Vec
         if !(23..=MAX_RUN).contains(&len) || !budget.take(len / 4 * 3 + 2) {
             continue;
         }
-        if let Some(d) = base64(&text[start..end]) {
+        // A DER key comes back as PEM, a little longer than the bytes charged: the rest is
+        // charged too, so the allowance still bounds what decoding produces.
+        let charged = len / 4 * 3 + 2;
+        if let Some(d) = base64(&text[start..end])
+            .filter(|d| d.len() <= charged || budget.take(d.len() - charged))
+        {
             out.push(Decoded {
                 range: start..end,
                 text: d,

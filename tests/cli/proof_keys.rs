@@ -265,3 +265,61 @@ fn der_keys_inside_a_binary_are_reported_and_prove_tokens() {
     assert_eq!(token["verified_by"]["location"], "ShopCore");
     assert_eq!(doc["findings"][0]["signs"][0]["location"], "session.txt");
 }
+
+/// Android code loads keys from base64 DER without PEM armour
+/// (`new PKCS8EncodedKeySpec(Base64.decode("MIIE…"))`): the run is decoded, parsed as the
+/// private key it is, reported at the run, and proves the token it signs. A base64 run of
+/// the same shape that is not a key (a certificate's start) stays silent.
+#[test]
+fn a_der_key_written_as_bare_base64_is_reported_and_proves_its_token() {
+    let key = test_rsa_key();
+    let pkcs1 = std::fs::read_to_string(fixtures("mixed/keys/test_only_id_rsa")).unwrap();
+    let bare: String = pkcs1.lines().filter(|l| !l.starts_with("-----")).collect();
+    let pkcs8 = key.to_pkcs8_der().unwrap();
+    let bare8 = base64::engine::general_purpose::STANDARD.encode(pkcs8.as_bytes());
+    let java = format!(
+        "class Keys {{\n  static final String K1 = \"{bare}\";\n  static final String K8 = \"{bare8}\";\n  static final String NOT_A_KEY = \"MIIEogIBAAKCAQEAzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\";\n}}\n"
+    );
+    let dir = tree(&[
+        ("Keys.java", java.as_str()),
+        (
+            "session.txt",
+            &format!("Authorization: Bearer {}\n", rs256(key)),
+        ),
+    ]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let got: Vec<(String, String, u64, String)> = findings(&doc)
+        .iter()
+        .map(|f| {
+            (
+                field(f, "rule_id"),
+                field(f, "path"),
+                f["line"].as_u64().unwrap(),
+                field(f, "detail"),
+            )
+        })
+        .collect();
+    let key_at = |line| {
+        (
+            "private-key.pem".to_string(),
+            "Keys.java".to_string(),
+            line,
+            "base64-decoded".to_string(),
+        )
+    };
+    assert_eq!(
+        got,
+        vec![
+            key_at(2),
+            key_at(3),
+            (
+                "bearer.token".into(),
+                "session.txt".into(),
+                1,
+                String::new()
+            ),
+        ]
+    );
+    assert_eq!(doc["findings"][2]["verified_by"]["location"], "Keys.java");
+    assert_eq!(doc["findings"][0]["signs"][0]["location"], "session.txt");
+}

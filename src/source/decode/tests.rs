@@ -169,3 +169,21 @@ proptest! {
         }
     }
 }
+
+/// An Ed25519 key (generated for this test, protects nothing): bare, its base64 DER is
+/// decoded to PEM; as a PEM block's one-line body it is not decoded again.
+#[test]
+fn bare_der_keys_decode_to_pem_but_pem_bodies_are_left_alone() {
+    const KEY: &str = "MC4CAQAwBQYDK2VwBCIEIE4zSzBZtFz7klO8XAXEK7YtQivyF7Jo0LLwYBgWj272";
+    let bare = format!("const k = \"{KEY}\";");
+    let r = runs(bare.as_bytes(), &mut Budget::default());
+    assert_eq!(r.len(), 1);
+    let pem = String::from_utf8(r[0].text.clone()).unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{pem}");
+    for armoured in [
+        format!("-----BEGIN PRIVATE KEY-----\n{KEY}\n-----END PRIVATE KEY-----"),
+        format!("\"-----BEGIN PRIVATE KEY-----\\r\\n{KEY}\\r\\n-----END PRIVATE KEY-----\""),
+    ] {
+        assert!(runs(armoured.as_bytes(), &mut Budget::default()).is_empty());
+    }
+}

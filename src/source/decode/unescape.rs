@@ -19,7 +19,11 @@ pub(super) fn base64(run: &[u8]) -> Option<Vec<u8>> {
         .iter()
         .filter(|&&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\r' || b == b'\t')
         .count();
-    (printable * 10 >= d.len() * 9).then_some(d)
+    if printable * 10 >= d.len() * 9 {
+        return Some(d);
+    }
+    // A private key stored as base64 DER without PEM armour: scanned as the PEM it is.
+    crate::source::extract::pem_of(&d).map(String::into_bytes)
 }
 
 fn hex(b: u8) -> Option<u8> {

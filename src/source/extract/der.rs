@@ -76,14 +76,7 @@ pub(super) fn keys(
         let Some(pem_label) = parse(ANCHORS[m.pattern().as_usize()].1, der) else {
             continue;
         };
-        let body = STANDARD.encode(der);
-        let mut pem = format!("-----BEGIN {pem_label}-----\n");
-        for chunk in body.as_bytes().chunks(64) {
-            pem.push_str(&String::from_utf8_lossy(chunk));
-            pem.push('\n');
-        }
-        pem.push_str(&format!("-----END {pem_label}-----"));
-        if !lines.push(Label::Der(start), &pem) {
+        if !lines.push(Label::Der(start), &armour(pem_label, der)) {
             break;
         }
         next_free = start + der.len();
@@ -93,6 +86,31 @@ pub(super) fn keys(
         budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
     }
     any
+}
+
+/// `der` as a PEM block.
+fn armour(label: &str, der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let mut pem = format!("-----BEGIN {label}-----\n");
+    for chunk in body.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(chunk));
+        pem.push('\n');
+    }
+    pem + &format!("-----END {label}-----")
+}
+
+/// `der`, when it is exactly one private key (PKCS#1, PKCS#8 or SEC1), as PEM: the decoder
+/// hands base64 runs that decode to binary (`MIIEvQIBADAN…` without armour) here.
+pub(crate) fn pem_of(der: &[u8]) -> Option<String> {
+    (2..=4).find_map(|n| {
+        let (start, seq) = sequence_before(der, n)?;
+        if start != 0 || seq.len() != der.len() {
+            return None;
+        }
+        let head = der.get(n..n + 4)?;
+        let (_, shape) = ANCHORS.iter().find(|(a, _)| *a == head)?;
+        Some(armour(parse(*shape, der)?, der))
+    })
 }
 
 /// The SEQUENCE whose contents start at `at`: its start and its bytes, when its header's

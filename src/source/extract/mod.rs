@@ -24,6 +24,7 @@ mod sourcemap;
 mod tests;
 
 pub use app::{sdk_of_rule, AppFact};
+pub(crate) use der::pem_of;
 pub use limits::*;
 pub use placement::{Placement, Spot};
 
