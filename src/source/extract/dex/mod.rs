@@ -3,6 +3,8 @@
 //! (`new SecretKeySpec("…", "AES")`) on a line of its own, labelled with the method it is in.
 //! Every offset is bounds-checked; a bad one ends that part of the read with a warning.
 
+#[cfg(test)]
+mod builder;
 mod flow;
 mod insn;
 mod sinks;
