@@ -32,15 +32,28 @@ pub fn app(path: &str, facts: &[AppFact]) -> App {
 }
 
 /// Counts the reported findings in each app by the SDK or provider their rule belongs to.
-/// Runs after the filters, so accepted findings are not counted.
+/// Runs after the filters, so accepted findings are not counted. One pass over the findings,
+/// however many apps there are.
 pub fn tally(result: &mut ScanResult) {
-    for app in &mut result.summary.apps {
+    let apps = &mut result.summary.apps;
+    if apps.is_empty() {
+        return;
+    }
+    apps.sort_by(|a, b| a.path.cmp(&b.path));
+    let index: std::collections::HashMap<String, usize> = apps
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.path.clone(), i))
+        .collect();
+    for app in apps.iter_mut() {
         app.secrets.clear();
-        for f in result.findings.iter().filter(|f| f.path == app.path) {
-            *app.secrets
+    }
+    for f in &result.findings {
+        if let Some(&i) = index.get(&f.path) {
+            *apps[i]
+                .secrets
                 .entry(sdk_of_rule(&f.rule_id).to_string())
                 .or_default() += 1;
         }
     }
-    result.summary.apps.sort_by(|a, b| a.path.cmp(&b.path));
 }
