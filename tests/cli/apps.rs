@@ -210,3 +210,32 @@ fn an_ipa_says_its_bundle_id_version_frameworks_and_firebase_keys() {
         }])
     );
 }
+
+/// iOS `.strings` files ship as UTF-16 with a byte-order mark: each `"key" = "value";` line
+/// is read as text, so named and provider rules judge it as in source.
+#[test]
+fn utf16_strings_files_are_read_line_by_line() {
+    let text = "/* config */\n\"api_secret\" = \"Zq7Lm2Wx9Tp4Kv8Rn5Bc3Jh6\";\n\"google_api_key\" = \"AIzav6lxpDR2MJqId_W-nx9wBB_EfE7GJQxc4gt\";\n\"title\" = \"Welcome\";\n";
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Localizable.strings"), bytes).unwrap();
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let got: Vec<[String; 2]> = findings(&doc)
+        .iter()
+        .map(|f| [field(f, "rule_id"), field(f, "detail")])
+        .collect();
+    assert_eq!(
+        got,
+        [
+            [
+                "generic.secret".to_string(),
+                "offset 0x1c (UTF-16)".to_string()
+            ],
+            [
+                "google.api-key".to_string(),
+                "offset 0x72 (UTF-16)".to_string()
+            ],
+        ]
+    );
+}
