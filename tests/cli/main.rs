@@ -3,6 +3,7 @@
 mod action;
 mod apps;
 mod artifacts;
+mod binaries;
 mod caf;
 mod formats;
 mod generic;

@@ -255,9 +255,9 @@ fn der_keys_inside_a_binary_are_reported_and_prove_tokens() {
     assert_eq!(
         got,
         vec![
-            at("0x5f2"),
-            at("0xc8f"),
-            at("0xf60"),
+            at("0x2f2"),
+            at("0x7b2"),
+            at("0x842"),
             ("bearer.token".into(), "session.txt".into(), String::new()),
         ]
     );

@@ -1,9 +1,11 @@
-//! Binaries without a structure we decode (ELF `.so`, Mach-O, Hermes bytecode, class files):
-//! printable strings, ASCII and UTF-16LE, at least 8 characters, each with its byte offset.
+//! Binaries without a structure we decode (ELF `.so`, class files, Mach-O and Hermes files
+//! that do not parse): printable strings, ASCII and UTF-16LE, at least 8 characters, each
+//! with its byte offset. The structured readers use the same runs for their data sections.
 
 use super::{Budget, Label, Lines, Placement, Visitor};
 
-const MIN_STRING: usize = 8;
+/// Shortest run kept: no secret a rule reports is shorter.
+pub(super) const MIN_STRING: usize = 8;
 
 /// Printable runs of a binary, ASCII then UTF-16LE, one a line. Each byte is in at most one
 /// run of each kind, so this is linear in the input; the limit only guards the total budget.
@@ -16,56 +18,57 @@ pub(super) fn strings(
     visitor: &mut dyn Visitor,
 ) -> bool {
     let mut lines = Lines::new(budget.decoded_room(b.len()));
-    ascii_runs(b, &mut lines);
-    utf16_runs(b, &mut lines);
+    if super::dart::is_snapshot(b) {
+        super::dart::runs(b, &mut lines, Label::Offset);
+    } else {
+        ascii_runs(b, &mut lines, Label::Offset);
+    }
+    utf16_runs(b, &mut lines, Label::Utf16);
     let any = !lines.text.is_empty() || lines.full;
     budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
     any
 }
 
-fn printable(c: u8) -> bool {
+pub(super) fn printable(c: u8) -> bool {
     (0x20..0x7f).contains(&c) || c == b'\t'
 }
 
-fn ascii_runs(b: &[u8], lines: &mut Lines) {
+/// Pushes every ASCII run of `b` as a line labelled `at(offset in b)`; false once full.
+pub(super) fn ascii_runs(b: &[u8], lines: &mut Lines, at: impl Fn(usize) -> Label) -> bool {
     let mut start = None;
     for (i, &c) in b.iter().chain(std::iter::once(&0)).enumerate() {
         match (printable(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                if i - s >= MIN_STRING
-                    && !lines.push(Label::Offset(s), &String::from_utf8_lossy(&b[s..i]))
-                {
-                    return;
+                if i - s >= MIN_STRING && !lines.push(at(s), &String::from_utf8_lossy(&b[s..i])) {
+                    return false;
                 }
                 start = None;
             }
             _ => {}
         }
     }
+    true
 }
 
-fn utf16_runs(b: &[u8], lines: &mut Lines) {
+/// Pushes every UTF-16LE run of `b` (either byte parity) as a line labelled
+/// `at(offset in b)`; false once full.
+pub(super) fn utf16_runs(b: &[u8], lines: &mut Lines, at: impl Fn(usize) -> Label) -> bool {
     for parity in 0..2 {
         let mut run = String::new();
         let mut start = 0;
         let mut i = parity;
-        while i + 1 < b.len() + 1 {
-            let unit = if i + 1 < b.len() {
-                Some((b[i], b[i + 1]))
-            } else {
-                None
-            };
-            match unit {
-                Some((c, 0)) if printable(c) => {
+        while i < b.len() + 1 {
+            match b.get(i..i + 2) {
+                Some(&[c, 0]) if printable(c) => {
                     if run.is_empty() {
                         start = i;
                     }
                     run.push(c as char);
                 }
                 _ => {
-                    if run.len() >= MIN_STRING && !lines.push(Label::Utf16(start), &run) {
-                        return;
+                    if run.len() >= MIN_STRING && !lines.push(at(start), &run) {
+                        return false;
                     }
                     run.clear();
                 }
@@ -73,4 +76,5 @@ fn utf16_runs(b: &[u8], lines: &mut Lines) {
             i += 2;
         }
     }
+    true
 }

@@ -24,6 +24,11 @@ pub(crate) enum Label {
     Utf16(usize),
     /// `method com.acme.Crypto.decrypt`: the line starts with the method, this many bytes long.
     Method(usize),
+    /// `hermes string N`, `dart string N`: an entry of a format's own string table.
+    Str(&'static str, usize),
+    /// `__TEXT,__cstring offset 0x…`: a file offset inside a named section; the name is the
+    /// one [`Lines::name`] gave this number.
+    Section(u32, usize),
 }
 
 /// Text lines built from decoded items, with where each line came from, within a byte
@@ -38,6 +43,8 @@ pub(crate) struct Lines {
     used: u64,
     /// Something did not fit.
     pub(super) full: bool,
+    /// Section names [`Label::Section`] refers to.
+    names: Vec<String>,
 }
 
 impl Lines {
@@ -50,6 +57,7 @@ impl Lines {
             limit,
             used: 0,
             full: false,
+            names: Vec::new(),
         }
     }
 
@@ -72,6 +80,18 @@ impl Lines {
         }
         self.used += n;
         true
+    }
+
+    /// The number [`Label::Section`] uses for `name`; a format has a handful of sections, so
+    /// a linear search is cheapest.
+    pub fn name(&mut self, name: &str) -> u32 {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => i as u32,
+            None => {
+                self.names.push(name.to_string());
+                (self.names.len() - 1) as u32
+            }
+        }
     }
 
     /// Appends one item as one line (line breaks inside it become spaces); false, and
@@ -109,6 +129,11 @@ impl Lines {
             Label::Offset(o) => format!("offset {o:#x}"),
             Label::Der(o) => format!("DER key at offset {o:#x}"),
             Label::Utf16(o) => format!("offset {o:#x} (UTF-16)"),
+            Label::Str(kind, n) => format!("{kind} string {n}"),
+            Label::Section(name, o) => {
+                let name = self.names.get(name as usize).map_or("section", |n| n);
+                format!("{name} offset {o:#x}")
+            }
         }
     }
 

@@ -11,11 +11,14 @@ mod app;
 mod archive;
 mod arsc;
 mod binary;
+mod dart;
 mod der;
 mod dex;
+mod hermes;
 mod json;
 mod limits;
 mod lines;
+mod macho;
 mod pgpass;
 mod placement;
 mod plists;
@@ -73,6 +76,8 @@ enum Kind {
     Plist,
     SourceMap,
     Pgpass,
+    MachO,
+    Hermes,
     Binary,
     Text,
 }
@@ -106,6 +111,10 @@ fn classify(name: &str, bytes: &[u8]) -> Kind {
         && memchr::memmem::find(bytes, b"\"sourcesContent\"").is_some()
     {
         Kind::SourceMap
+    } else if macho::is_macho(bytes) {
+        Kind::MachO
+    } else if bytes.starts_with(&hermes::MAGIC) {
+        Kind::Hermes
     } else if looks_binary(bytes) {
         Kind::Binary
     } else if pgpass::is_pgpass(&lower) {
@@ -369,9 +378,14 @@ fn expand_at(
         }
         Kind::SourceMap => sourcemap::scan(budget, member, bytes, &label(), visitor),
         Kind::Pgpass => pgpass::pgpass(budget, member, bytes, &label(), visitor),
-        Kind::Binary => {
-            let text = binary::strings(budget, member, bytes, &label(), visitor);
-            let keys = der::keys(budget, member, bytes, &label(), visitor);
+        Kind::MachO | Kind::Hermes | Kind::Binary => {
+            let l = label();
+            let text = match kind {
+                Kind::MachO => macho::strings(budget, member, bytes, &l, visitor),
+                Kind::Hermes => hermes::strings(budget, member, bytes, &l, visitor),
+                _ => binary::strings(budget, member, bytes, &l, visitor),
+            };
+            let keys = der::keys(budget, member, bytes, &l, visitor);
             if !text && !keys {
                 visitor.binary_skipped();
             }

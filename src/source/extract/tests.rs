@@ -280,8 +280,16 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("data.txt.gz", gz(text)),
         ("app.tgz", gz(&tar(&[("m.js.map", &map)]))),
         ("app.asar", asar(&[("a.txt", text), ("b.txt", text)])),
+        ("Acme", FIXTURE_MACHO.to_vec()),
+        ("index.android.bundle", FIXTURE_HERMES.to_vec()),
+        ("libapp.so", FIXTURE_DART.to_vec()),
     ]
 }
+
+/// Binaries laid out as apps ship them, written by `tests/tools/make_binaries.py`.
+const FIXTURE_MACHO: &[u8] = include_bytes!("../../../fixtures/binaries/Acme");
+const FIXTURE_HERMES: &[u8] = include_bytes!("../../../fixtures/binaries/index.android.bundle");
+const FIXTURE_DART: &[u8] = include_bytes!("../../../fixtures/binaries/libapp.so");
 
 #[test]
 fn seeds_decode_as_their_format() {
@@ -335,7 +343,7 @@ proptest! {
     /// seeds are small) and possibly cut short.
     #[test]
     fn mutated_seeds_stay_within_the_budget(
-        which in 0usize..16,
+        which in 0usize..32,
         edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..24),
         cut in proptest::option::of(any::<usize>()),
     ) {
@@ -354,7 +362,7 @@ proptest! {
     /// Random bytes behind each format's magic number.
     #[test]
     fn random_bodies_stay_within_the_budget(
-        which in 0usize..16,
+        which in 0usize..32,
         body in proptest::collection::vec(any::<u8>(), 0..2048),
     ) {
         let all = seeds();
