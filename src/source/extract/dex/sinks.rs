@@ -20,6 +20,8 @@ pub(super) enum Shape {
 pub(super) fn sink(class: &[u8], name: &[u8]) -> Option<Shape> {
     Some(match (class, name) {
         (b"Ljavax/crypto/spec/SecretKeySpec;", b"<init>") => Shape::New("SecretKeySpec"),
+        // A key derived from a constant password is as fixed as the password.
+        (b"Ljavax/crypto/spec/PBEKeySpec;", b"<init>") => Shape::New("PBEKeySpec"),
         (b"Lcom/auth0/jwt/algorithms/Algorithm;", n) if n.starts_with(b"HMAC") => {
             Shape::Static("Algorithm")
         }

@@ -48,6 +48,36 @@ fn spec_call(d: &mut DexBuilder) -> Vec<u16> {
     .concat()
 }
 
+/// `new PBEKeySpec("…".toCharArray(), salt, 10000, 256)`: the password fixes the key.
+#[test]
+fn a_password_turned_into_chars_reaches_the_pbe_key_spec() {
+    const PBE: &str = "Ljavax/crypto/spec/PBEKeySpec;";
+    let mut d = DexBuilder::default();
+    let derive = d.method(CRYPTO, "derive", "V");
+    let chars = d.method("Ljava/lang/String;", "toCharArray", "[C");
+    let init = d.method(PBE, "<init>", "V");
+    let ty = d.ty(PBE) as u16;
+    let password = d.string("Acme-Vault-Passphrase-2024");
+    let code = [
+        const_string(0, password),
+        invoke(VIRTUAL, chars, &[0]),
+        move_result_object(0),
+        new_instance(1, ty),
+        invoke(DIRECT, init, &[1, 0, 2]),
+        return_void(),
+    ]
+    .concat();
+    d.code(CRYPTO, derive, 3, 0, code);
+    let (lines, _) = calls(&d.build());
+    assert_eq!(
+        lines,
+        [
+            "com.acme.Crypto.derive: new PBEKeySpec(\"Acme-Vault-Passphrase-2024\", x) \
+             [method com.acme.Crypto.derive]"
+        ]
+    );
+}
+
 #[test]
 fn a_literal_turned_into_bytes_reaches_the_key_spec() {
     let mut d = DexBuilder::default();
