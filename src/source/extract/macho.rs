@@ -122,7 +122,10 @@ fn thin(b: &[u8]) -> Result<(usize, &[u8]), String> {
     }
     let (offset, size) = if magic == FAT_MAGIC {
         let arch = b.get(8..28).ok_or("fat header truncated")?;
-        (u64::from(be32(&arch[8..12])), u64::from(be32(&arch[12..16])))
+        (
+            u64::from(be32(&arch[8..12])),
+            u64::from(be32(&arch[12..16])),
+        )
     } else {
         let arch = b.get(8..40).ok_or("fat header truncated")?;
         (be64(&arch[8..16]), be64(&arch[16..24]))
