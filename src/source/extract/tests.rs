@@ -372,3 +372,21 @@ proptest! {
         check(name, &bytes, &small());
     }
 }
+
+/// A member whose name holds a line break and whose data does not inflate: the warning names
+/// it on one line (proptest found the raw name in a warning).
+#[test]
+fn a_bad_member_with_a_control_character_in_its_name_warns_on_one_line() {
+    let mut z = zip(&[("\nlasses.dex", &[b'a'; 4096])]);
+    let data = 30
+        + u16::from_le_bytes([z[26], z[27]]) as usize
+        + u16::from_le_bytes([z[28], z[29]]) as usize;
+    z[data] = 0xff;
+    let t = check("app.apk", &z, &Limits::default());
+    assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+    assert!(
+        t.warnings[0].starts_with("app.apk!_lasses.dex: "),
+        "{:?}",
+        t.warnings
+    );
+}

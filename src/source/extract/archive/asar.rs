@@ -52,7 +52,7 @@ pub(in crate::source::extract) fn asar(
         else {
             visitor.warn(format!(
                 "{}: points outside the archive",
-                member::join(Some(label), name)
+                member::join(Some(label), &member::sanitize(name))
             ));
             continue;
         };
@@ -90,7 +90,7 @@ fn asar_overlaps(
     if let Some(i) = first {
         visitor.warn(format!(
             "{label}: {count} entries share bytes with an earlier entry (first {}); not read",
-            member::join(Some(label), &files[i].0)
+            member::join(Some(label), &member::sanitize(&files[i].0))
         ));
     }
     shared

@@ -100,7 +100,7 @@ pub(super) fn tar(
         if size > limits.max_entry_bytes {
             visitor.warn(format!(
                 "{}: {size} bytes, over --max-entry-size; skipped",
-                member::join(Some(label), &name)
+                member::join(Some(label), &member::sanitize(&name))
             ));
             if !budget.take(size.min(bytes.len() as u64), visitor) {
                 return;
@@ -111,7 +111,7 @@ pub(super) fn tar(
             &mut entry,
             limits.max_entry_bytes,
             &mut buf,
-            &member::join(Some(label), &name),
+            &member::join(Some(label), &member::sanitize(&name)),
             visitor,
         );
         // What was read is charged whether or not it is scanned.

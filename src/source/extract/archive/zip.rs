@@ -74,7 +74,7 @@ fn overlapping(
         visitor.warn(format!(
             "{label}: {count} entries share compressed data with an earlier entry (overlapping \
              local headers, first {}); not read",
-            member::join(Some(label), &name)
+            member::join(Some(label), &member::sanitize(&name))
         ));
     }
     shared
@@ -192,7 +192,7 @@ fn zip_entry(
     }
     let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
     let (size, packed) = (entry.size(), entry.compressed_size());
-    let at = member::join(Some(label), &name);
+    let at = member::join(Some(label), &member::sanitize(&name));
     // A skipped member is charged what it occupies, an inflated one what came out of it
     // (kept or not), so no outcome is free.
     if size > limits.max_entry_bytes {
