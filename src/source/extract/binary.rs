@@ -17,13 +17,40 @@ pub(super) fn strings(
     label: &str,
     visitor: &mut dyn Visitor,
 ) -> bool {
+    let read = |lines: &mut Lines| {
+        if super::dart::is_snapshot(b) {
+            super::dart::runs(b, lines, Label::Offset);
+        } else {
+            ascii_runs(b, lines, Label::Offset);
+        }
+        utf16_runs(b, lines, Label::Utf16);
+    };
+    structured(budget, member, b, label, visitor, "", Ok(read))
+}
+
+/// A binary read by its structure: `read` fills the lines when the structure parsed;
+/// otherwise one warning says it is not a readable `kind`, and why, and the binary is read as
+/// printable strings. False when nothing was found.
+pub(super) fn structured(
+    budget: &mut Budget<'_>,
+    member: Option<&str>,
+    b: &[u8],
+    label: &str,
+    visitor: &mut dyn Visitor,
+    kind: &str,
+    parsed: Result<impl FnOnce(&mut Lines), String>,
+) -> bool {
+    let read = match parsed {
+        Ok(read) => read,
+        Err(cause) => {
+            visitor.warn(format!(
+                "{label}: not a readable {kind} ({cause}); read as strings"
+            ));
+            return strings(budget, member, b, label, visitor);
+        }
+    };
     let mut lines = Lines::new(budget.decoded_room(b.len()));
-    if super::dart::is_snapshot(b) {
-        super::dart::runs(b, &mut lines, Label::Offset);
-    } else {
-        ascii_runs(b, &mut lines, Label::Offset);
-    }
-    utf16_runs(b, &mut lines, Label::Utf16);
+    read(&mut lines);
     let any = !lines.text.is_empty() || lines.full;
     budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
     any

@@ -5,7 +5,7 @@
 //! printable strings, with one warning.
 
 use super::binary::MIN_STRING;
-use super::{Budget, Label, Lines, Placement, Visitor};
+use super::{Budget, Label, Lines, Visitor};
 
 /// `MAGIC` of a Hermes bytecode file, little-endian.
 pub(super) const MAGIC: [u8; 8] = [0xc6, 0x1f, 0xbc, 0x03, 0xc1, 0x03, 0x19, 0x1f];
@@ -34,20 +34,9 @@ pub(super) fn strings(
     label: &str,
     visitor: &mut dyn Visitor,
 ) -> bool {
-    let table = match table(b) {
-        Ok(t) => t,
-        Err(cause) => {
-            visitor.warn(format!(
-                "{label}: not a readable Hermes bytecode file ({cause}); read as strings"
-            ));
-            return super::binary::strings(budget, member, b, label, visitor);
-        }
-    };
-    let mut lines = Lines::new(budget.decoded_room(b.len()));
-    read(&table, &mut lines);
-    let any = !lines.text.is_empty() || lines.full;
-    budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
-    any
+    let parsed = table(b).map(|t| move |lines: &mut Lines| read(&t, lines));
+    let kind = "Hermes bytecode file";
+    super::binary::structured(budget, member, b, label, visitor, kind, parsed)
 }
 
 fn table(b: &[u8]) -> Result<Table<'_>, String> {

@@ -5,7 +5,7 @@
 //! A file that does not parse is read as printable strings, with one warning.
 
 use super::binary::{ascii_runs, utf16_runs, MIN_STRING};
-use super::{Budget, Label, Lines, Placement, Visitor};
+use super::{Budget, Label, Lines, Visitor};
 
 /// Sections read per binary; a real one has a few dozen.
 const MAX_SECTIONS: usize = 512;
@@ -53,25 +53,19 @@ pub(super) fn strings(
     label: &str,
     visitor: &mut dyn Visitor,
 ) -> bool {
-    let sections = match thin(b).and_then(|(base, image)| sections(image, base)) {
-        Ok(s) => s,
-        Err(cause) => {
-            visitor.warn(format!(
-                "{label}: not a readable Mach-O ({cause}); read as strings"
-            ));
-            return super::binary::strings(budget, member, b, label, visitor);
-        }
-    };
-    let mut lines = Lines::new(budget.decoded_room(b.len()));
-    let dart = super::dart::is_snapshot(b);
-    for s in &sections {
-        if !read_section(b, s, dart, &mut lines) {
-            break;
-        }
-    }
-    let any = !lines.text.is_empty() || lines.full;
-    budget.finish(lines, b.len(), member, label, Placement::Opaque, visitor);
-    any
+    let parsed = thin(b)
+        .and_then(|(base, image)| sections(image, base))
+        .map(|sections| {
+            move |lines: &mut Lines| {
+                let dart = super::dart::is_snapshot(b);
+                for s in &sections {
+                    if !read_section(b, s, dart, lines) {
+                        break;
+                    }
+                }
+            }
+        });
+    super::binary::structured(budget, member, b, label, visitor, "Mach-O", parsed)
 }
 
 /// Pushes one section's strings; false once the lines are full. Reading is charged, so
