@@ -148,9 +148,10 @@ run_history() {
   time_one betterleaks "$BL" git "$repo" --log-opts=--all --no-banner -o "$WORK/betterleaks-$name.json"
   time_one gitleaks "$GL" git "$repo" --log-opts=--all --no-banner -f json -r "$WORK/gitleaks-$name.json"
   ratios
-  python3 - "$WORK" "$name" <<'PY'
-import json, sys, collections
-w, name = sys.argv[1:3]
+  python3 - "$WORK" "$name" "$repo" <<'PY'
+import json, os, sys, collections
+w, name, repo = sys.argv[1:4]
+rel = lambda p: os.path.relpath(p, repo) if p.startswith(repo) else p
 lh = json.load(open(f"{w}/leakhound-{name}.json"))["findings"]
 kf = json.load(open(f"{w}/kingfisher-{name}.json"))["findings"]
 gl = json.load(open(f"{w}/gitleaks-{name}.json"))
@@ -158,7 +159,7 @@ print("findings: leakhound", len(lh), dict(collections.Counter(f["rule_id"] for 
 print("findings: kingfisher", len(kf), dict(collections.Counter(f["rule"]["name"] for f in kf)))
 print("findings: gitleaks", len(gl), dict(collections.Counter(f["RuleID"] for f in gl)))
 ours = {f["path"] for f in lh}
-for name, paths in (("kingfisher", {f["finding"]["path"] for f in kf}), ("gitleaks", {f["File"] for f in gl})):
+for name, paths in (("kingfisher", {rel(f["finding"]["path"]) for f in kf}), ("gitleaks", {f["File"] for f in gl})):
     missed = sorted(paths - ours)
     print(f"paths {name} reports that leakhound does not: {len(missed)}", missed[:10])
 PY
