@@ -90,11 +90,15 @@ impl Pem {
     }
 }
 
-/// Removes what wraps a PEM line inside source code (`"…\n" +`, `'…',`) but never a `+`
-/// that belongs to the base64 itself.
+/// Removes what wraps a PEM line inside source code (`"…\n" +`, `'…',`, a C macro's
+/// `"…\n"\`) but never a `+` that belongs to the base64 itself.
 fn strip_string_syntax(line: &str) -> &str {
     let quote_or_space = |c: char| c == ' ' || c == '"' || c == '\'';
     let mut l = line.trim();
+    // A C macro continues its line with `\` after the closing quote.
+    if let Some(rest) = l.strip_suffix('\\').filter(|r| r.ends_with(quote_or_space)) {
+        l = rest.trim_end();
+    }
     if let Some(rest) = l.strip_suffix('+').filter(|r| r.ends_with(quote_or_space)) {
         l = rest.trim_end();
     }
@@ -159,6 +163,7 @@ mod tests {
             format!("-----BEGIN RSA PRIVATE KEY-----\\n{}\\n{}\\n-----END RSA PRIVATE KEY-----", &body[..30], &body[30..]),
             format!("-----BEGIN RSA PRIVATE KEY-----\r\n{} {}\r\n-----END RSA PRIVATE KEY-----\r\n", &body[..30], &body[30..]),
             format!("\"-----BEGIN RSA PRIVATE KEY-----\\n\" +\n  \"{body}\\n\" +\n  \"-----END RSA PRIVATE KEY-----\""),
+            format!("#define KEY \\\n\"-----BEGIN RSA PRIVATE KEY-----\\n\"\\\n\"{}\\n\"\\\n\"{}\\n\"\\\n\"-----END RSA PRIVATE KEY-----\\n\"", &body[..30], &body[30..]),
         ] {
             let pem = Pem::parse(&written).expect("parsed");
             assert_eq!(pem.canonical(), canonical, "{written}");

@@ -218,7 +218,7 @@ fn one_line_pem_bodies_still_prove_their_tokens() {
 }
 
 #[test]
-fn a_private_key_concatenated_line_by_line_is_found_and_proves_its_token() {
+fn a_private_key_concatenated_line_by_line_in_java_or_a_c_macro_is_found_and_proves_its_token() {
     use rsa::pkcs1::EncodeRsaPrivateKey;
     let key = test_rsa_key();
     let pem = key.to_pkcs1_pem(LineEnding::LF).unwrap().to_string();
@@ -227,15 +227,19 @@ fn a_private_key_concatenated_line_by_line_is_found_and_proves_its_token() {
         "class Keys {{\n    static final String PRIVATE =\n{};\n}}\n",
         lines.join(" +\n")
     );
-    let dir = tree(&[
-        ("src/Keys.java", &java),
-        ("tokens.txt", &format!("t = {}\n", rs256(key))),
-    ]);
-    let (doc, _) = scan_json(dir.path(), &[]);
-    let found = by_rule(&doc, "private-key.pem");
-    assert_eq!(found["path"], "src/Keys.java");
-    assert_eq!(found["line"], 3);
-    assert_eq!(found["signs"][0]["location"], "tokens.txt");
+    // C continues a macro's line with `\` after each literal (openssh's fuzz-harness keys).
+    let c = format!("#define PRIV_RSA \\\n{}\n", lines.join("\\\n"));
+    for (path, code) in [("src/Keys.java", java), ("src/keys.h", c)] {
+        let dir = tree(&[
+            (path, &code),
+            ("tokens.txt", &format!("t = {}\n", rs256(key.clone()))),
+        ]);
+        let (doc, _) = scan_json(dir.path(), &[]);
+        let found = by_rule(&doc, "private-key.pem");
+        assert_eq!(found["path"], path);
+        assert_eq!(found["line"], if path.ends_with(".h") { 2 } else { 3 });
+        assert_eq!(found["signs"][0]["location"], "tokens.txt");
+    }
 }
 
 #[test]
