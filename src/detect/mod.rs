@@ -118,7 +118,8 @@ pub fn detect<'b>(
         Some(kind) => run_detector(kind, buf, m, now, facts, &mut d)?,
     };
     let value = std::str::from_utf8(&buf[d.secret.clone()]).ok()?;
-    if value.chars().count() < rule.spec.min_len.unwrap_or(1) {
+    let chars = value.chars().count();
+    if chars < rule.spec.min_len.unwrap_or(1) || chars > rule.spec.max_len.unwrap_or(usize::MAX) {
         return None;
     }
     if !structural && !plausible_literal(rule, value, m.bare) {

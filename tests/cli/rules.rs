@@ -94,3 +94,36 @@ fn every_builtin_pattern_compiles_when_checked() {
     let lazy = leakhound::rules::RuleSet::builtin().unwrap();
     assert_eq!(checked.rules.len(), lazy.rules.len());
 }
+
+/// A rule's `max_len` bounds what an open repetition (`{19,}`) takes: a bearer token of
+/// 4,000 characters is reported, one of 5,000 (a blob, not a token) is not, as when the
+/// pattern said `{19,4096}`.
+#[test]
+fn max_len_bounds_an_open_repetition() {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let token = |n: usize| -> String {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                ALPHABET[(x >> 58) as usize] as char
+            })
+            .collect()
+    };
+    let dir = tree(&[
+        (
+            "ok.sh",
+            &format!("curl -H 'Authorization: Bearer {}'\n", token(4000)),
+        ),
+        (
+            "long.sh",
+            &format!("curl -H 'Authorization: Bearer {}'\n", token(5000)),
+        ),
+    ]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    let got: Vec<(String, String)> = findings(&doc)
+        .iter()
+        .map(|f| (field(f, "rule_id"), field(f, "path")))
+        .collect();
+    assert_eq!(got, [("bearer.token".to_string(), "ok.sh".to_string())]);
+}
