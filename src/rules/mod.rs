@@ -1,9 +1,10 @@
 //! Rules are data: `patterns/*.toml`, compiled into the binary, parsed and checked at start-up.
 
+mod pattern;
 mod relations;
 mod severity;
 
-use regex::bytes::Regex;
+pub use pattern::{regex_error, Pattern};
 pub use relations::{Relations, Role};
 use serde::Deserialize;
 pub use severity::{Confidence, Severity};
@@ -184,8 +185,6 @@ pub struct RuleSpec {
 pub const CONTEXT_RADIUS: usize = 16 * 1024;
 const DEFAULT_WINDOW_BEFORE: usize = 256;
 const DEFAULT_WINDOW_AFTER: usize = 512;
-/// Upper bound for regex program size; patterns are ASCII-only so this is generous.
-const REGEX_SIZE_LIMIT: usize = 8 * 1024 * 1024;
 
 /// A rule ready to run.
 #[derive(Debug)]
@@ -295,57 +294,6 @@ impl RuleSet {
     /// The rule with this id.
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.spec.id == id)
-    }
-}
-
-/// A regex error on one line: its last line names the cause (`unclosed character class`);
-/// the lines above draw a caret under the pattern.
-pub fn regex_error(e: &regex::Error) -> String {
-    let text = e.to_string();
-    let cause = text
-        .lines()
-        .rfind(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
-    cause.strip_prefix("error: ").unwrap_or(cause).to_string()
-}
-
-/// Builds a rule pattern: ASCII semantics, since secrets are ASCII and Unicode classes
-/// would blow up the automata of bounded repetitions like `[^"]{6,256}`.
-fn build(pattern: &str) -> Result<Regex, regex::Error> {
-    regex::bytes::RegexBuilder::new(pattern)
-        .unicode(false)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-}
-
-/// A rule's regex, compiled when first needed.
-#[derive(Debug)]
-pub struct Pattern {
-    source: String,
-    compiled: std::sync::OnceLock<Regex>,
-}
-
-impl Pattern {
-    fn lazy(source: &str) -> Self {
-        Pattern {
-            source: source.to_string(),
-            compiled: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// Compiles now, for rules checked when loaded.
-    fn checked(source: &str) -> Result<Self, regex::Error> {
-        let p = Self::lazy(source);
-        let _ = p.compiled.set(build(source)?);
-        Ok(p)
-    }
-
-    /// The compiled regex. Built-in patterns are compiled by the test suite and user
-    /// patterns when loaded, so building one here cannot fail.
-    pub fn get(&self) -> &Regex {
-        self.compiled
-            .get_or_init(|| build(&self.source).expect("rule patterns are checked before use"))
     }
 }
 
