@@ -118,7 +118,7 @@ pub(crate) fn pem_of(der: &[u8]) -> Option<String> {
 fn sequence_before(b: &[u8], at: usize) -> Option<(usize, &[u8])> {
     (2..=4).find_map(|n| {
         let start = at.checked_sub(n)?;
-        let h = &b[start..at];
+        let h = b.get(start..at)?;
         if h[0] != 0x30 {
             return None;
         }
@@ -172,5 +172,13 @@ mod tests {
         assert_eq!(sequence_before(&b, 4), None);
         b = vec![0x30, 0x82, 0x7f, 0xff, 0x02];
         assert_eq!(sequence_before(&b, 4), None);
+    }
+
+    /// A decoded base64 run shorter than a header (proptest found it) is no key.
+    #[test]
+    fn input_shorter_than_a_header_is_no_key() {
+        for b in [&[][..], &[0x30], &[0x30, 0x01], &[0x30, 0x01, 0x02]] {
+            assert_eq!(pem_of(b), None);
+        }
     }
 }
