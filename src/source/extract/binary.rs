@@ -60,14 +60,15 @@ pub(super) fn printable(c: u8) -> bool {
     (0x20..0x7f).contains(&c) || c == b'\t'
 }
 
-/// Pushes every ASCII run of `b` as a line labelled `at(offset in b)`; false once full.
-pub(super) fn ascii_runs(b: &[u8], lines: &mut Lines, at: impl Fn(usize) -> Label) -> bool {
+/// Calls `each(start, end)` for every maximal printable ASCII run of `b`, in order, until it
+/// returns false; false then.
+pub(super) fn each_run(b: &[u8], mut each: impl FnMut(usize, usize) -> bool) -> bool {
     let mut start = None;
     for (i, &c) in b.iter().chain(std::iter::once(&0)).enumerate() {
         match (printable(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                if i - s >= MIN_STRING && !lines.push(at(s), &String::from_utf8_lossy(&b[s..i])) {
+                if !each(s, i) {
                     return false;
                 }
                 start = None;
@@ -76,6 +77,13 @@ pub(super) fn ascii_runs(b: &[u8], lines: &mut Lines, at: impl Fn(usize) -> Labe
         }
     }
     true
+}
+
+/// Pushes every ASCII run of `b` as a line labelled `at(offset in b)`; false once full.
+pub(super) fn ascii_runs(b: &[u8], lines: &mut Lines, at: impl Fn(usize) -> Label) -> bool {
+    each_run(b, |s, e| {
+        e - s < MIN_STRING || lines.push(at(s), &String::from_utf8_lossy(&b[s..e]))
+    })
 }
 
 /// Pushes every UTF-16LE run of `b` (either byte parity) as a line labelled

@@ -9,7 +9,7 @@
 //! bytes). Both put the length right before the first byte, so each printable run is checked
 //! for a length prefix that ends inside it.
 
-use super::binary::{printable, MIN_STRING};
+use super::binary::{each_run, MIN_STRING};
 use super::{Label, Lines};
 
 /// True for a binary that embeds a Dart AOT snapshot.
@@ -21,20 +21,7 @@ pub(super) fn is_snapshot(b: &[u8]) -> bool {
 /// rest, if long enough, is its own line), any other run is pushed whole, as
 /// [`super::binary::ascii_runs`] does. False once the lines are full.
 pub(super) fn runs(b: &[u8], lines: &mut Lines, at: impl Fn(usize) -> Label) -> bool {
-    let mut start = None;
-    for (i, &c) in b.iter().chain(std::iter::once(&0)).enumerate() {
-        match (printable(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                if !run(b, s, i, lines, &at) {
-                    return false;
-                }
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    true
+    each_run(b, |s, e| run(b, s, e, lines, &at))
 }
 
 fn run(b: &[u8], s: usize, e: usize, lines: &mut Lines, at: &impl Fn(usize) -> Label) -> bool {
