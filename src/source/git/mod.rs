@@ -5,9 +5,10 @@
 //! without touching the scanner or detectors.
 
 mod diff;
+pub mod pack;
 mod plan;
 
-pub use plan::plan;
+pub use plan::{plan, plan_with, Opener};
 
 use git2::{ObjectType, Oid, Repository, RepositoryOpenFlags};
 use std::path::{Path, PathBuf};
