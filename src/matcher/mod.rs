@@ -3,9 +3,10 @@
 
 mod prefilter;
 
-pub use prefilter::Prefilter;
+pub use prefilter::{Hit, Prefilter};
 
 use crate::rules::RuleSet;
+use crate::source::git::pack::Op;
 use std::ops::Range;
 
 /// Most regex matches kept per rule in one blob. Every match may become a finding, and a
@@ -30,6 +31,7 @@ pub struct RawMatch {
 /// Per-thread scratch space, made once per worker and reused for every blob.
 #[derive(Default)]
 pub struct Scratch {
+    hits: Vec<Hit>,
     windows: Vec<Vec<Range<usize>>>,
     touched: Vec<usize>,
     base64_starts: Vec<usize>,
@@ -87,24 +89,77 @@ impl Matcher {
         scratch: &mut Scratch,
         prefilter: bool,
     ) -> Vec<RawMatch> {
+        if !prefilter {
+            return self.find_everywhere(rules, buf, scratch);
+        }
+        let mut hits = std::mem::take(&mut scratch.hits);
+        hits.clear();
+        self.prefilter.hits(buf, 0..buf.len(), &mut hits);
+        hits.sort_unstable();
+        let out = self.find_with_hits(rules, buf, &hits, scratch);
+        scratch.hits = hits;
+        out
+    }
+
+    /// Every keyword hit in `buf`, in [`Hit`] order.
+    pub fn hits(&self, buf: &[u8]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        self.prefilter.hits(buf, 0..buf.len(), &mut hits);
+        hits.sort_unstable();
+        hits
+    }
+
+    /// Every keyword hit in `buf`, which a delta built from a base whose hits are `base`
+    /// (complete, in order): a hit lying wholly in copied bytes is the base's, moved; only
+    /// inserted bytes and the seams between instructions, widened by the longest keyword,
+    /// are searched. Gives exactly what [`Matcher::hits`] gives on `buf`.
+    pub fn hits_through(&self, base: &[Hit], buf: &[u8], ops: &[Op]) -> Vec<Hit> {
+        let reach = self.prefilter.longest().saturating_sub(1);
+        let mut out = Vec::new();
+        let mut fresh: Vec<Range<usize>> = Vec::new();
+        let near =
+            |at: usize, len: usize| at.saturating_sub(reach)..(at + len + reach).min(buf.len());
+        for op in ops {
+            let Some(from) = op.from else {
+                push_range(&mut fresh, near(op.to, op.len));
+                continue;
+            };
+            let first = base.partition_point(|h| h.start < from);
+            for h in base[first..].iter().take_while(|h| h.start < from + op.len) {
+                if h.end() <= from + op.len {
+                    out.push(h.moved(from, op.to));
+                }
+            }
+            push_range(&mut fresh, near(op.to, 0));
+            push_range(&mut fresh, near(op.to + op.len, 0));
+        }
+        for r in fresh {
+            self.prefilter.hits(buf, r, &mut out);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// [`Matcher::find`] with the keyword hits already known (from [`Matcher::hits`] or
+    /// [`Matcher::hits_through`] on these bytes).
+    pub fn find_with_hits(
+        &self,
+        rules: &RuleSet,
+        buf: &[u8],
+        hits: &[Hit],
+        scratch: &mut Scratch,
+    ) -> Vec<RawMatch> {
         let mut out = Vec::new();
         scratch.base64_starts.clear();
         scratch.starts_overflowed = false;
         scratch.capped.clear();
-        scratch.prefiltered = prefilter;
-        if !prefilter {
-            for idx in 0..rules.rules.len() {
-                let mut left = MAX_MATCHES_PER_RULE;
-                if !confirm(rules, idx, buf, 0..buf.len(), &mut left, &mut out) {
-                    scratch.capped.push(idx);
-                }
-            }
-            return out;
-        }
+        scratch.prefiltered = true;
         scratch.windows.resize_with(rules.rules.len(), Vec::new);
         scratch.starts_overflowed = self.prefilter.windows(
             rules,
             buf,
+            hits,
             &mut scratch.windows,
             &mut scratch.touched,
             &mut scratch.base64_starts,
@@ -125,6 +180,31 @@ impl Matcher {
         }
         scratch.touched.clear();
         out
+    }
+
+    /// Each rule's regex over the whole buffer.
+    fn find_everywhere(&self, rules: &RuleSet, buf: &[u8], scratch: &mut Scratch) -> Vec<RawMatch> {
+        let mut out = Vec::new();
+        scratch.base64_starts.clear();
+        scratch.starts_overflowed = false;
+        scratch.capped.clear();
+        scratch.prefiltered = false;
+        for idx in 0..rules.rules.len() {
+            let mut left = MAX_MATCHES_PER_RULE;
+            if !confirm(rules, idx, buf, 0..buf.len(), &mut left, &mut out) {
+                scratch.capped.push(idx);
+            }
+        }
+        out
+    }
+}
+
+/// Appends `r` to ranges that arrive in order of start, joining it to the last one when
+/// they touch.
+fn push_range(ranges: &mut Vec<Range<usize>>, r: Range<usize>) {
+    match ranges.last_mut() {
+        Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+        _ => ranges.push(r),
     }
 }
 
@@ -199,5 +279,7 @@ fn confirm(
     true
 }
 
+#[cfg(test)]
+mod delta_tests;
 #[cfg(test)]
 mod tests;

@@ -55,6 +55,7 @@ struct Automaton {
 /// The keyword stage: maps keyword hits to per-rule candidate windows.
 pub struct Prefilter {
     automata: Vec<Automaton>,
+    longest: usize,
 }
 
 impl Prefilter {
@@ -90,6 +91,7 @@ impl Prefilter {
             }
         }
         let is_start = |k: &str| ride_along.contains(&k);
+        let longest = kept.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         let (main, apart) = split(kept, ride_along);
         let group = |chunk: &[(String, Vec<Wake>)], search: Search| Automaton {
             search,
@@ -110,7 +112,7 @@ impl Prefilter {
                 .map_or_else(|| Search::Overlapping(overlapping(chunk)), Search::Packed);
             automata.push(group(chunk, search));
         }
-        Prefilter { automata }
+        Prefilter { automata, longest }
     }
 
     /// Number of automata (exposed for tests of the size limit).
@@ -118,46 +120,94 @@ impl Prefilter {
         self.automata.len()
     }
 
-    /// Adds a candidate window to `windows[rule]` for every keyword hit (joined with the
-    /// previous one when they touch), records in `touched` which rules got any, and where
-    /// base64 runs worth decoding may start. Returns true when there were more starts than
-    /// [`MAX_BASE64_STARTS`] (`base64_starts` is then incomplete).
+    /// The longest keyword searched: a hit that overlaps bytes within this distance of a
+    /// change may be new.
+    pub fn longest(&self) -> usize {
+        self.longest
+    }
+
+    /// Appends every keyword occurrence lying wholly inside `buf[range]`, unordered.
+    pub fn hits(&self, buf: &[u8], range: Range<usize>, out: &mut Vec<Hit>) {
+        let at = range.start;
+        let hay = &buf[range];
+        for (ai, a) in self.automata.iter().enumerate() {
+            let found: Box<dyn Iterator<Item = aho_corasick::Match>> = match &a.search {
+                Search::Overlapping(ac) => Box::new(ac.find_overlapping_iter(hay)),
+                Search::Packed(p) => Box::new(p.find_iter(hay)),
+            };
+            out.extend(found.map(|m| Hit {
+                start: at + m.start(),
+                len: m.len() as u32,
+                automaton: ai as u16,
+                pattern: m.pattern().as_usize() as u16,
+            }));
+        }
+    }
+
+    /// Adds a candidate window to `windows[rule]` for every hit (joined with the previous
+    /// one when they touch), records in `touched` which rules got any, and where base64 runs
+    /// worth decoding may start. Returns true when there were more starts than
+    /// [`MAX_BASE64_STARTS`] (`base64_starts` is then incomplete). The windows depend only on
+    /// the set of hits: callers pass them in [`Hit`] order.
     pub fn windows(
         &self,
         rules: &RuleSet,
         buf: &[u8],
+        hits: &[Hit],
         windows: &mut [Vec<Range<usize>>],
         touched: &mut Vec<usize>,
         base64_starts: &mut Vec<usize>,
     ) -> bool {
         let mut overflowed = false;
-        for a in &self.automata {
-            let hits: Box<dyn Iterator<Item = aho_corasick::Match>> = match &a.search {
-                Search::Overlapping(ac) => Box::new(ac.find_overlapping_iter(buf)),
-                Search::Packed(p) => Box::new(p.find_iter(buf)),
-            };
-            for m in hits {
-                // A start inside a longer base64 run is not where a run begins; the decoder
-                // would skip it, so it is not kept.
-                if a.decode[m.pattern().as_usize()]
-                    && !overflowed
-                    && (m.start() == 0 || !crate::source::decode::is_b64(buf[m.start() - 1]))
-                {
-                    if base64_starts.len() < MAX_BASE64_STARTS {
-                        base64_starts.push(m.start());
-                    } else {
-                        overflowed = true;
-                    }
+        for h in hits {
+            let a = &self.automata[usize::from(h.automaton)];
+            let pattern = usize::from(h.pattern);
+            // A start inside a longer base64 run is not where a run begins; the decoder
+            // would skip it, so it is not kept.
+            if a.decode[pattern]
+                && !overflowed
+                && (h.start == 0 || !crate::source::decode::is_b64(buf[h.start - 1]))
+            {
+                if base64_starts.len() < MAX_BASE64_STARTS {
+                    base64_starts.push(h.start);
+                } else {
+                    overflowed = true;
                 }
-                for w in &a.wakes[m.pattern().as_usize()] {
-                    let rule = &rules.rules[w.rule];
-                    let start = m.start().saturating_sub(rule.window_before + w.pad);
-                    let end = (m.end() + rule.window_after + w.pad).min(buf.len());
-                    add(&mut windows[w.rule], start..end, w.rule, touched);
-                }
+            }
+            for w in &a.wakes[pattern] {
+                let rule = &rules.rules[w.rule];
+                let start = h.start.saturating_sub(rule.window_before + w.pad);
+                let end = (h.end() + rule.window_after + w.pad).min(buf.len());
+                add(&mut windows[w.rule], start..end, w.rule, touched);
             }
         }
         overflowed
+    }
+}
+
+/// One keyword occurrence. Hits are ordered by position, then keyword, so the same set of
+/// hits always makes the same windows however it was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    /// Where the keyword starts.
+    pub start: usize,
+    len: u32,
+    automaton: u16,
+    pattern: u16,
+}
+
+impl Hit {
+    /// Where the keyword ends.
+    pub fn end(&self) -> usize {
+        self.start + self.len as usize
+    }
+
+    /// The same keyword found where the bytes at `from` were copied to `to`.
+    pub fn moved(self, from: usize, to: usize) -> Hit {
+        Hit {
+            start: self.start - from + to,
+            ..self
+        }
     }
 }
 
