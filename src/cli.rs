@@ -97,6 +97,10 @@ pub struct GitArgs {
     /// Put commit author name and email on findings (never in fingerprints).
     #[arg(long)]
     pub include_author: bool,
+    /// Search every version of every blob in full, instead of only what each delta adds
+    /// (same findings, slower; for checking the delta scan).
+    #[arg(long)]
+    pub no_delta_scan: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }

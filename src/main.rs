@@ -99,6 +99,7 @@ fn git(args: GitArgs) -> Result<u8> {
         include_author: args.include_author,
         limits: args.common.limits(),
         progress: !args.common.quiet && std::io::stderr().is_terminal(),
+        delta_scan: !args.no_delta_scan,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads(&args.common))

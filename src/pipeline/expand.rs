@@ -5,7 +5,7 @@
 use super::Scanner;
 use crate::finding::lines;
 use crate::finding::{Finding, Region};
-use crate::matcher::Scratch;
+use crate::matcher::{Hit, Scratch};
 use crate::source::blob::Blob;
 use crate::source::decode;
 use crate::source::extract::{self, AppFact, Limits, Piece, Placement, Spot, Visitor};
@@ -24,6 +24,32 @@ impl Scanner {
         self.scan_expanded_with(path, bytes, limits, scratch, self.options.prefilter)
     }
 
+    /// [`Scanner::scan_expanded`] for bytes whose keyword hits are already known: the file
+    /// itself, when read as text, is not searched for keywords again.
+    pub fn scan_expanded_hits(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        limits: &Limits,
+        scratch: &mut Scratch,
+        hits: &[Hit],
+    ) -> Expanded {
+        if !self.options.prefilter || bytes.len() >= extract::PARALLEL_ZIP_BYTES {
+            return self.scan_expanded(path, bytes, limits, scratch);
+        }
+        let mut v = ExpandVisitor {
+            scanner: self,
+            prefilter: true,
+            preset: Some((bytes, hits)),
+            scratch: ScratchRef::Borrowed(scratch),
+            path,
+            out: Expanded::default(),
+            budget: decode::Budget::default(),
+        };
+        extract::expand(path, bytes, limits, &mut v);
+        v.out
+    }
+
     /// [`Scanner::scan_expanded`] with the keyword prefilter on or off; both must give the
     /// same findings.
     pub fn scan_expanded_with(
@@ -38,6 +64,7 @@ impl Scanner {
             let mut v = ExpandVisitor {
                 scanner: self,
                 prefilter,
+                preset: None,
                 scratch: ScratchRef::Borrowed(scratch),
                 path,
                 out: Expanded::default(),
@@ -49,6 +76,7 @@ impl Scanner {
         let make = || ExpandVisitor {
             scanner: self,
             prefilter,
+            preset: None,
             scratch: ScratchRef::Owned(Scratch::default()),
             path,
             out: Expanded::default(),
@@ -91,6 +119,8 @@ enum ScratchRef<'s> {
 struct ExpandVisitor<'a, 's> {
     scanner: &'a Scanner,
     prefilter: bool,
+    /// Bytes whose keyword hits are known, and the hits.
+    preset: Option<(&'a [u8], &'a [Hit])>,
     scratch: ScratchRef<'s>,
     path: &'a str,
     out: Expanded,
@@ -113,7 +143,14 @@ impl ExpandVisitor<'_, '_> {
             ScratchRef::Borrowed(s) => &mut **s,
             ScratchRef::Owned(s) => s,
         };
-        let mut found = self.scanner.scan_with(&blob, scratch, self.prefilter);
+        // Extraction hands plain text over as it is: the same bytes, whose hits are known.
+        let known = self
+            .preset
+            .filter(|(whole, _)| depth == 0 && member.is_none() && std::ptr::eq(*whole, bytes));
+        let mut found = match known {
+            Some((_, hits)) => self.scanner.scan_hits(&blob, scratch, hits),
+            None => self.scanner.scan_with(&blob, scratch, self.prefilter),
+        };
         for &rule in scratch.capped() {
             self.out.warnings.push(format!(
                 "{}: more than {} matches of {}; the rest were not checked",

@@ -24,18 +24,30 @@ pub struct HistoryOptions {
     pub limits: crate::source::extract::Limits,
     /// Draw a progress bar on stderr (only when it is a terminal and the scan runs > 1 s).
     pub progress: bool,
+    /// Read full histories from the packs in delta order, searching only what each delta
+    /// adds for keywords (see [`super::deltas`]); off, every version is searched in full.
+    pub delta_scan: bool,
 }
 
 /// What scanning one blob gave, before attribution to paths and commits.
 #[derive(Default)]
-struct BlobScan {
+pub(super) struct BlobScan {
     findings: Vec<Finding>,
-    bytes: u64,
+    pub(super) bytes: u64,
     /// Binaries in the blob (it, or its archive members) that held no text.
     binary: u64,
     too_large: Option<u64>,
     error: Option<String>,
     warnings: Vec<String>,
+}
+
+impl BlobScan {
+    pub(super) fn failed(cause: &str) -> Self {
+        BlobScan {
+            error: Some(cause.to_string()),
+            ..Default::default()
+        }
+    }
 }
 
 /// Walks history and scans at the same time: the walk (which libgit2 serialises) streams each
@@ -49,8 +61,42 @@ pub fn scan_repo(
 ) -> Result<(Plan, ScanResult), GitError> {
     let started = Instant::now();
     let bar = Progress::new(opts.progress);
+    let (plan, scans) = if opts.delta_scan && matches!(mode, git::Mode::History { .. }) {
+        // The walk must finish first: a blob's first path decides how it is read, and the
+        // packs are visited in delta order, not history order.
+        let repo = git::open(repo_path)?;
+        let open = || git::open(repo_path).ok();
+        let plan = git::plan_with(&repo, mode, &mut |_, _| {}, Some(&open));
+        let objects = repo.commondir().join("objects");
+        drop(repo);
+        let scans = match &plan {
+            Ok(plan) => super::deltas::scan(scanner, repo_path, &objects, plan, opts, &bar),
+            Err(_) => HashMap::new(),
+        };
+        (plan, scans)
+    } else {
+        stream(scanner, repo_path, mode, opts, &bar)
+    };
+    bar.finish();
+    let plan = plan?;
+    let repo = git::open(repo_path)?;
+    let mut result = collect(&plan, scans, |pb, found| {
+        attribute(&repo, &plan, pb, found, opts)
+    });
+    result.summary.elapsed = started.elapsed();
+    Ok((plan, result))
+}
+
+/// Plans and scans at once: each blob goes to a worker the moment the walk lists it.
+fn stream(
+    scanner: &Scanner,
+    repo_path: &Path,
+    mode: &git::Mode,
+    opts: &HistoryOptions,
+    bar: &Progress,
+) -> (Result<Plan, GitError>, HashMap<git2::Oid, BlobScan>) {
     let (tx, rx) = std::sync::mpsc::channel::<(git2::Oid, String)>();
-    let (plan, scans) = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let planner = s.spawn(move || {
             let repo = git::open(repo_path)?;
             let mut on_new = |oid, path: &str| {
@@ -66,10 +112,7 @@ pub fn scan_repo(
                 |(repo, scratch), (oid, path)| {
                     let scan = match repo {
                         Some(repo) => scan_blob(scanner, repo, scratch, oid, path, opts),
-                        None => BlobScan {
-                            error: Some("cannot open repository".into()),
-                            ..Default::default()
-                        },
+                        None => BlobScan::failed("cannot open repository"),
                     };
                     bar.tick(scan.bytes);
                     (oid, scan)
@@ -80,18 +123,10 @@ pub fn scan_repo(
             .join()
             .unwrap_or_else(|_| Err(git2::Error::from_str("history walk panicked").into()));
         (plan, scans)
-    });
-    bar.finish();
-    let plan = plan?;
-    let repo = git::open(repo_path)?;
-    let mut result = collect(&plan, scans, |pb, found| {
-        attribute(&repo, &plan, pb, found, opts)
-    });
-    result.summary.elapsed = started.elapsed();
-    Ok((plan, result))
+    })
 }
 
-fn scan_blob(
+pub(super) fn scan_blob(
     scanner: &Scanner,
     repo: &git2::Repository,
     scratch: &mut Scratch,
@@ -116,12 +151,17 @@ fn scan_blob(
     };
     // The first path a blob appeared at decides how it is read (code or config, archive).
     let out = scanner.scan_expanded(&path, &bytes, &opts.limits, scratch);
+    scanned(&bytes, out)
+}
+
+/// What scanning a blob's bytes gave.
+pub(super) fn scanned(bytes: &[u8], out: super::expand::Expanded) -> BlobScan {
     BlobScan {
         findings: out.findings,
         bytes: out.bytes,
         binary: out
             .binary_skipped
-            .max(u64::from(looks_binary(&bytes) && out.bytes == 0)),
+            .max(u64::from(looks_binary(bytes) && out.bytes == 0)),
         warnings: out.warnings,
         ..Default::default()
     }
@@ -257,7 +297,7 @@ fn collect(
 }
 
 /// A progress bar that appears only after a second of work, on a terminal.
-struct Progress {
+pub(super) struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
     bytes: std::sync::atomic::AtomicU64,
@@ -281,7 +321,7 @@ impl Progress {
         }
     }
 
-    fn tick(&self, bytes: u64) {
+    pub(super) fn tick(&self, bytes: u64) {
         let Some(bar) = &self.bar else { return };
         let total = self
             .bytes

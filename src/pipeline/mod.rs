@@ -5,6 +5,7 @@
 
 mod apps;
 mod check;
+mod deltas;
 mod expand;
 mod files;
 pub mod history;

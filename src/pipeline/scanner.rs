@@ -4,7 +4,7 @@
 use crate::detect::{self, Detection};
 use crate::filter::inline;
 use crate::finding::{self, Finding};
-use crate::matcher::{Matcher, Scratch};
+use crate::matcher::{Hit, Matcher, RawMatch, Scratch};
 use crate::rules::RuleSet;
 use crate::source::blob::Blob;
 use crate::source::decode;
@@ -63,6 +63,23 @@ impl Scanner {
         let raw = self
             .matcher
             .find(&self.rules, blob.bytes, scratch, prefilter);
+        self.detect(blob, &raw)
+    }
+
+    /// Scans one blob whose keyword hits are known (see [`Matcher::hits_through`]).
+    pub fn scan_hits(&self, blob: &Blob, scratch: &mut Scratch, hits: &[Hit]) -> Vec<Finding> {
+        let raw = self
+            .matcher
+            .find_with_hits(&self.rules, blob.bytes, hits, scratch);
+        self.detect(blob, &raw)
+    }
+
+    /// The matcher, for callers that carry keyword hits from one blob to another.
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    fn detect(&self, blob: &Blob, raw: &[RawMatch]) -> Vec<Finding> {
         let site = detect::Site {
             now: self.options.now,
             code: blob.origin.is_code(),

@@ -5,6 +5,7 @@ mod apps;
 mod artifacts;
 mod binaries;
 mod caf;
+mod delta_scan;
 mod formats;
 mod generic;
 mod git;

@@ -2,9 +2,10 @@
 //! first introduced it. Commits are walked once, trees diffed iteratively, unreadable objects
 //! recorded and stepped over.
 
-use super::diff::{commit_changes, deltas, Bad};
+use super::diff::{commit_changes, deltas, Bad, CommitChanges};
 use super::{GitError, Introduction, Mode, Plan, PlannedBlob};
 use git2::{DiffOptions, ObjectType, Oid, Repository, Sort, Tree};
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 
@@ -22,6 +23,20 @@ pub fn plan(
     repo: &Repository,
     mode: &Mode,
     on_new: &mut dyn FnMut(Oid, &str),
+) -> Result<Plan, GitError> {
+    plan_with(repo, mode, on_new, None)
+}
+
+/// Opens one more handle on the repository being planned, for a parallel worker.
+pub type Opener<'a> = dyn Fn() -> Option<Repository> + Sync + 'a;
+
+/// [`plan`], diffing a history's commits in parallel when `open` is given (see
+/// `walk_commits`).
+pub fn plan_with(
+    repo: &Repository,
+    mode: &Mode,
+    on_new: &mut dyn FnMut(Oid, &str),
+    open: Option<&Opener<'_>>,
 ) -> Result<Plan, GitError> {
     let mut builder = Builder {
         plan: Plan::default(),
@@ -42,7 +57,7 @@ pub fn plan(
             all_objects,
         } => {
             let commits = builder.history_commits(repo, branch.as_deref())?;
-            builder.walk_commits(repo, &commits, false);
+            builder.walk_commits(repo, &commits, false, open);
             if *all_objects {
                 builder.add_unreachable(repo)?;
             }
@@ -50,7 +65,7 @@ pub fn plan(
         Mode::Range { base, head } => {
             builder.plan.incremental = true;
             match builder.range_commits(repo, base, head)? {
-                RangeWalk::Commits(commits) => builder.walk_commits(repo, &commits, true),
+                RangeWalk::Commits(commits) => builder.walk_commits(repo, &commits, true, None),
                 RangeWalk::Trees { base, head } => {
                     builder.add_changes(repo, head, Some(base), true);
                 }
@@ -300,17 +315,46 @@ impl Builder<'_> {
 
     /// Diffs each commit against its first parent, in history order, so each blob is
     /// attributed to the first commit that put it at a path. Merges add only what is new to
-    /// them because the side branch's commits come first in the walk. (Parallel diffing does
-    /// not pay: libgit2 serialises pack access, and the scan already uses the other cores.)
-    fn walk_commits(&mut self, repo: &Repository, commits: &[Oid], with_before: bool) {
-        for &id in commits {
-            self.add_changes(repo, id, None, with_before);
+    /// them because the side branch's commits come first in the walk. With `open`, commits
+    /// are diffed on rayon's workers, each with its own repository, and merged in order:
+    /// worth it only when nothing else runs meanwhile, as the scan does while streaming.
+    fn walk_commits(
+        &mut self,
+        repo: &Repository,
+        commits: &[Oid],
+        with_before: bool,
+        open: Option<&Opener<'_>>,
+    ) {
+        let Some(open) = open else {
+            for &id in commits {
+                self.add_changes(repo, id, None, with_before);
+            }
+            return;
+        };
+        let changes: Vec<_> = commits
+            .par_iter()
+            .map_init(open, |repo, &id| match repo {
+                Some(repo) => commit_changes(repo, id, None),
+                None => Err(git2::Error::from_str("cannot open repository")),
+            })
+            .collect();
+        for (&id, c) in commits.iter().zip(changes) {
+            self.merge_changes(id, c, with_before);
         }
     }
 
     /// Lists what commit `id` adds against `against` (default: its first parent).
     fn add_changes(&mut self, repo: &Repository, id: Oid, against: Option<Oid>, with_before: bool) {
-        let c = match commit_changes(repo, id, against) {
+        self.merge_changes(id, commit_changes(repo, id, against), with_before);
+    }
+
+    fn merge_changes(
+        &mut self,
+        id: Oid,
+        changes: Result<CommitChanges, git2::Error>,
+        with_before: bool,
+    ) {
+        let c = match changes {
             Ok(c) => c,
             Err(e) => return self.unreadable(Bad::new("commit", id, "", &e), String::new()),
         };
