@@ -148,6 +148,14 @@ run_history() {
   time_one betterleaks "$BL" git "$repo" --log-opts=--all --no-banner -o "$WORK/betterleaks-$name.json"
   time_one gitleaks "$GL" git "$repo" --log-opts=--all --no-banner -f json -r "$WORK/gitleaks-$name.json"
   ratios
+  # The delta scan must report what a full search of every version reports.
+  "$LEAK" git "$repo" --no-delta-scan --format json -o "$WORK/leakhound-$name-full.json" || true
+  python3 - "$WORK/leakhound-$name.json" "$WORK/leakhound-$name-full.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p))["findings"] for p in sys.argv[1:3])
+print("delta scan vs --no-delta-scan:", "identical" if a == b else "DIFFERENT", f"({len(a)} findings)")
+sys.exit(a != b)
+PY
   python3 - "$WORK" "$name" "$repo" <<'PY'
 import json, os, sys, collections
 w, name, repo = sys.argv[1:4]

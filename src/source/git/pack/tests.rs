@@ -24,8 +24,9 @@ fn git(dir: &Path, args: &[&str]) {
     );
 }
 
-/// A repository with 40 versions of one growing file and a few others, packed with deltas.
-fn packed_repo() -> tempfile::TempDir {
+/// A repository with 40 versions of one growing file and a few others, packed with deltas
+/// that name their base by offset (git's default) or, with `by_id`, by object id.
+fn packed_repo_with(by_id: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     git(d, &["init", "-q"]);
@@ -40,19 +41,23 @@ fn packed_repo() -> tempfile::TempDir {
         git(d, &["add", "-A"]);
         git(d, &["commit", "-q", "-m", &format!("c{i}")]);
     }
-    git(
-        d,
-        &[
-            "repack",
-            "-a",
-            "-d",
-            "-f",
-            "-q",
-            "--depth=50",
-            "--window=50",
-        ],
-    );
+    let offsets = format!("repack.useDeltaBaseOffset={}", !by_id);
+    let repack = [
+        "-c",
+        &offsets,
+        "repack",
+        "-a",
+        "-d",
+        "-f",
+        "-q",
+        "--depth=50",
+    ];
+    git(d, &repack);
     dir
+}
+
+fn packed_repo() -> tempfile::TempDir {
+    packed_repo_with(false)
 }
 
 /// Every blob the packs' walks visit: id → (bytes, whether it came through a delta).
@@ -88,7 +93,12 @@ fn visit_all(objects: &Path, held: usize) -> HashMap<Oid, (Vec<u8>, bool)> {
 
 #[test]
 fn every_blob_of_a_packed_repository_is_visited_once_with_its_content() {
-    let dir = packed_repo();
+    for by_id in [false, true] {
+        every_blob_visited_once(&packed_repo_with(by_id));
+    }
+}
+
+fn every_blob_visited_once(dir: &tempfile::TempDir) {
     let repo = git2::Repository::open(dir.path()).unwrap();
     let seen = visit_all(&dir.path().join(".git/objects"), usize::MAX);
     let mut blobs = 0;
