@@ -14,6 +14,7 @@ mod hostile_cli;
 mod hostile_extract;
 mod hostile_text;
 mod inputs;
+mod packaging;
 mod proof;
 mod proof_keys;
 mod regions;
