@@ -92,6 +92,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
 
 fn git(args: GitArgs) -> Result<u8> {
     git::isolate_from_user_config();
+    git::trust_repository_owners();
     git::tune_libgit2();
     let (scanner, cfg) = scanner(&args.common, &args.repo)?;
     // Fail early, with a clear message, when the path is not a repository.

@@ -1,8 +1,12 @@
 //! How leakhound is shipped and started: `--version` naming the commit, completion scripts and
-//! manual pages generated from the clap definitions.
+//! manual pages generated from the clap definitions, the `language: system` and `docker_image`
+//! pre-commit hooks, and a repository owned by another user, as a container mounts it.
 
 use crate::helpers::*;
+use crate::hooks::{repo_with_config, snapshot_of_this_repo, write_secret, PreCommit};
 use std::process::Command;
+
+const SECRET: &str = "4f9a8c7e2b1d6f3a0e5c9b8a7d6e5f4c";
 
 #[test]
 fn version_names_the_commit_it_was_built_from() {
@@ -115,4 +119,117 @@ fn man_pages_are_titled_versioned_and_end_with_their_examples() {
     let out = run(&["man", "nonesuch"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out), "leakhound: error: no command \"nonesuch\"\n");
+}
+
+#[cfg(unix)]
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| stdout(&o).trim() == "0")
+}
+
+/// `docker run -v "$PWD:/src"` runs leakhound as the image's user on files another user owns;
+/// git (and libgit2, unless told otherwise) refuses such a repository as "not owned by current
+/// user". Only root can give files away, so elsewhere (CI's macOS and Windows runners) this
+/// test has nothing to check.
+#[cfg(unix)]
+#[test]
+fn a_repository_owned_by_another_user_is_scanned() {
+    if !is_root() {
+        eprintln!("skipped: giving a repository to another user needs root");
+        return;
+    }
+    let dir = tree(&[("app.env", &format!("JWT_SECRET={SECRET}\n"))]);
+    git_ok(dir.path(), &["init", "-q", "-b", "main"]);
+    git_ok(dir.path(), &["add", "."]);
+    git_ok(dir.path(), &["commit", "-q", "-m", "init"]);
+    std::fs::write(
+        dir.path().join("staged.env"),
+        format!("JWT_SECRET={SECRET}\n"),
+    )
+    .unwrap();
+    git_ok(dir.path(), &["add", "staged.env"]);
+    let chown = Command::new("chown")
+        .args(["-R", "12345:12345"])
+        .arg(dir.path())
+        .status()
+        .expect("chown runs");
+    assert!(chown.success());
+    let p = dir.path().to_str().unwrap();
+    // The user's git itself refuses it, so the case is real.
+    let refused = git_command(dir.path()).args(["status"]).output().unwrap();
+    assert!(
+        stderr(&refused).contains("dubious ownership"),
+        "{}",
+        stderr(&refused)
+    );
+    for (mode, path) in [("", "app.env"), ("--staged", "staged.env")] {
+        let mut args = vec!["git", p, "--format", "json", "--now", NOW];
+        args.extend(Some(mode).filter(|m| !m.is_empty()));
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            triples(&doc),
+            vec![("jwt.hmac-key.config".to_string(), path.to_string(), 1)],
+            "{args:?}"
+        );
+    }
+}
+
+/// `leakhound-system` runs the leakhound on PATH (a release binary): nothing is built.
+/// `leakhound-docker` needs a container engine, so its manifest entry is checked instead: a
+/// valid hook whose image is this version's release.
+#[test]
+fn the_system_hook_runs_the_binary_on_path_and_the_docker_hook_names_this_release() {
+    let scratch = tempfile::tempdir().unwrap();
+    let pc = PreCommit {
+        home: scratch.path().join("pre-commit-home"),
+        target: scratch.path().join("unused-target"),
+    };
+    let out = pc.run(&repo(), &["validate-manifest", ".pre-commit-hooks.yaml"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let manifest = std::fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap();
+    let image = format!(
+        "  entry: ghcr.io/leakhound/leakhound:v{} scan\n  language: docker_image\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(manifest.contains(&image), "{manifest}");
+
+    let hooks_repo = scratch.path().join("hooks-repo");
+    let rev = snapshot_of_this_repo(&hooks_repo);
+    let dir = repo_with_config();
+    std::fs::write(
+        dir.path().join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n- repo: {}\n  rev: {rev}\n  hooks:\n  - id: leakhound-system\n",
+            hooks_repo.display()
+        ),
+    )
+    .unwrap();
+    write_secret(dir.path());
+    git_ok(dir.path(), &["add", "."]);
+    let path = format!(
+        "{}:{}",
+        bin().parent().unwrap().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = pc
+        .command(&tool("pre-commit"), dir.path())
+        .env("PATH", path)
+        .args(["run", "leakhound-system"])
+        .output()
+        .expect("pre-commit runs");
+    let text = stdout(&out) + &stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("leakhound (secrets in staged changes, leakhound on PATH)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("app.env\n  2:12  critical  jwt.hmac-key.config"),
+        "{text}"
+    );
+    assert!(!text.contains(SECRET), "{text}");
 }
