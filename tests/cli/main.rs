@@ -27,3 +27,4 @@ mod rules;
 mod scan;
 mod snapshots;
 mod suppress;
+mod workflows;
