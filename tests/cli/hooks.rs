@@ -199,7 +199,7 @@ fn seeded_target(scratch: &Path) -> PathBuf {
 
 /// This work tree's files (committed or not) as a one-commit repository, as pre-commit's
 /// `repo:`/`rev:` needs, so the hooks under test are the ones on disk. Returns its commit.
-pub(crate) fn snapshot_of_this_repo(dest: &Path) -> String {
+fn snapshot_of_this_repo(dest: &Path) -> String {
     let files = git_ok(&repo(), &["ls-files", "-co", "--exclude-standard", "-z"]);
     for rel in files.split('\0').filter(|f| !f.is_empty()) {
         let from = repo().join(rel);

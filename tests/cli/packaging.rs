@@ -3,7 +3,7 @@
 //! pre-commit hooks, and a repository owned by another user, as a container mounts it.
 
 use crate::helpers::*;
-use crate::hooks::{repo_with_config, snapshot_of_this_repo, write_secret, PreCommit};
+use crate::hooks::{repo_with_config, write_secret, PreCommit};
 use std::process::Command;
 
 const SECRET: &str = "4f9a8c7e2b1d6f3a0e5c9b8a7d6e5f4c";
@@ -197,8 +197,18 @@ fn the_system_hook_runs_the_binary_on_path_and_the_docker_hook_names_this_releas
     );
     assert!(manifest.contains(&image), "{manifest}");
 
+    // A system hook needs only the manifest from its repository: no sources to copy.
     let hooks_repo = scratch.path().join("hooks-repo");
-    let rev = snapshot_of_this_repo(&hooks_repo);
+    std::fs::create_dir_all(&hooks_repo).unwrap();
+    std::fs::copy(
+        repo().join(".pre-commit-hooks.yaml"),
+        hooks_repo.join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    git_ok(&hooks_repo, &["init", "-q", "-b", "main"]);
+    git_ok(&hooks_repo, &["add", "."]);
+    git_ok(&hooks_repo, &["commit", "-q", "-m", "hooks"]);
+    let rev = git_ok(&hooks_repo, &["rev-parse", "HEAD"]);
     let dir = repo_with_config();
     std::fs::write(
         dir.path().join(".pre-commit-config.yaml"),
