@@ -4,6 +4,7 @@
 
 use crate::helpers::*;
 use crate::hooks::{repo_with_config, write_secret, PreCommit};
+use std::path::Path;
 use std::process::Command;
 
 const SECRET: &str = "4f9a8c7e2b1d6f3a0e5c9b8a7d6e5f4c";
@@ -242,4 +243,56 @@ fn the_system_hook_runs_the_binary_on_path_and_the_docker_hook_names_this_releas
         "{text}"
     );
     assert!(!text.contains(SECRET), "{text}");
+}
+
+/// build.rs on its own, compiled and run as cargo would run it, from each kind of source: a
+/// crate tarball (`.cargo_vcs_info.json`), no history at all, and `LEAKHOUND_COMMIT`, which
+/// wins over both. The checkout case is `--version` above.
+#[test]
+fn the_build_script_names_the_commit_of_a_tarball_or_the_override_or_says_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir
+        .path()
+        .join(format!("build-script{}", std::env::consts::EXE_SUFFIX));
+    let out = Command::new("rustc")
+        .args(["--edition", "2021", "-o"])
+        .arg(&script)
+        .arg(repo().join("build.rs"))
+        .output()
+        .expect("rustc runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tarball = dir.path().join("tarball");
+    let bare = dir.path().join("bare");
+    std::fs::create_dir_all(&tarball).unwrap();
+    std::fs::create_dir_all(&bare).unwrap();
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    std::fs::write(
+        tarball.join(".cargo_vcs_info.json"),
+        format!("{{\n  \"git\": {{\n    \"sha1\": \"{sha}\"\n  }},\n  \"path_in_vcs\": \"\"\n}}\n"),
+    )
+    .unwrap();
+    let commit = |manifest_dir: &Path, env: Option<&str>| {
+        let mut c = Command::new(&script);
+        c.env("CARGO_MANIFEST_DIR", manifest_dir)
+            .env_remove("LEAKHOUND_COMMIT");
+        if let Some(v) = env {
+            c.env("LEAKHOUND_COMMIT", v);
+        }
+        let out = c.output().expect("the build script runs");
+        stdout(&out)
+            .lines()
+            .find_map(|l| l.strip_prefix("cargo:rustc-env=LEAKHOUND_COMMIT="))
+            .map(str::to_string)
+    };
+    assert_eq!(commit(&tarball, None).as_deref(), Some(sha));
+    assert_eq!(commit(&bare, None).as_deref(), Some("unknown"));
+    assert_eq!(
+        commit(&tarball, Some("abcdef0")).as_deref(),
+        Some("abcdef0")
+    );
+    // Not a commit id: ignored rather than printed by --version.
+    assert_eq!(
+        commit(&bare, Some("main; rm -rf")).as_deref(),
+        Some("unknown")
+    );
 }
