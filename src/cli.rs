@@ -1,13 +1,22 @@
 //! Command-line definitions.
 
+use crate::help;
 use clap::{Args, Parser, Subcommand};
 use leakhound::report::Format;
 use leakhound::source::git::Mode;
 use std::path::PathBuf;
 
+/// `leakhound --version`: the crate's version and the commit it was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("LEAKHOUND_COMMIT"),
+    ")"
+);
+
 /// Finds leaked JWT signing keys, bearer tokens, CAF secrets and private keys.
 #[derive(Parser, Debug)]
-#[command(name = "leakhound", version, about)]
+#[command(name = "leakhound", version = VERSION, about, after_help = help::TOP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -16,20 +25,25 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Scan files and directories (`-` reads standard input).
+    #[command(after_help = help::SCAN)]
     Scan(ScanArgs),
     /// Scan git history: every blob ever committed, a commit range, or the staged changes.
+    #[command(after_help = help::GIT)]
     Git(GitArgs),
     /// List or check the built-in rules.
+    #[command(after_help = help::RULES)]
     Rules {
         #[command(subcommand)]
         action: RulesAction,
     },
     /// Validate a `.leakhound.toml`.
+    #[command(after_help = help::CONFIG)]
     Config {
         #[command(subcommand)]
         action: ConfigAction,
     },
     /// Write a git pre-commit hook that runs `leakhound git --staged`.
+    #[command(after_help = help::INSTALL_HOOK)]
     InstallHook {
         /// The repository.
         #[arg(default_value = ".")]
@@ -38,12 +52,26 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script, generated from these definitions.
+    #[command(after_help = help::COMPLETIONS)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of leakhound or of one of its commands.
+    #[command(after_help = help::MAN)]
+    Man {
+        /// The command whose page to print (default: the main page).
+        command: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ConfigAction {
     /// Check a configuration file: syntax, unknown keys, rule ids, regexes, globs, and the
     /// examples of its extra rules.
+    #[command(after_help = help::CONFIG)]
     Check {
         /// The file (default: `.leakhound.toml` here or at the repository root).
         file: Option<PathBuf>,
@@ -53,12 +81,14 @@ pub enum ConfigAction {
 #[derive(Subcommand, Debug)]
 pub enum RulesAction {
     /// Print every rule: id, name, severity, tags.
+    #[command(after_help = help::RULES)]
     List {
         /// Print a Markdown table (as in the README).
         #[arg(long)]
         markdown: bool,
     },
     /// Run every rule's examples through the scanner; fails on any mismatch.
+    #[command(after_help = help::RULES)]
     Check,
 }
 

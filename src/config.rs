@@ -4,7 +4,7 @@
 
 use crate::rules::Severity;
 use crate::rules::{RuleSet, RuleSpec};
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -109,7 +109,11 @@ impl Config {
             toml::from_str(text).map_err(|e| err(e.span(), e.message().trim().to_string()))?;
         let mut globs = GlobSetBuilder::new();
         for g in &file.allowlist.paths {
-            let glob = Glob::new(g.get_ref())
+            // `\\` escapes on every system (globset's default treats it as a separator on
+            // Windows): reported paths always use `/`, so a glob means the same everywhere.
+            let glob = GlobBuilder::new(g.get_ref())
+                .backslash_escape(true)
+                .build()
                 .map_err(|e| err(Some(g.span()), format!("bad path glob: {}", e.kind())))?;
             globs.add(glob);
         }

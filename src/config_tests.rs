@@ -242,3 +242,21 @@ fn line_of_counts_from_one() {
     // An offset past the end (a span at end of input) is the last line, not a panic.
     assert_eq!(line_of("a\n", 99), 2);
 }
+
+#[test]
+fn path_globs_match_windows_paths_as_reported_and_backslash_escapes_everywhere() {
+    let cfg = parse(
+        r#"[allowlist]
+paths = ['tests/fixtures/**', 'literal\*.env']
+"#,
+    )
+    .expect("valid");
+    let globs = cfg.paths.expect("path globs");
+    let windows = &['\\', '/'];
+    let reported = crate::source::path::slashed(r"tests\fixtures\keys\id_rsa", windows);
+    assert!(globs.is_match(&reported), "{reported}");
+    // `\*` is an escaped star on every system, never a separator before a wildcard.
+    assert!(globs.is_match("literal*.env"));
+    assert!(!globs.is_match("literal/x.env"));
+    assert!(!globs.is_match("literalx.env"));
+}

@@ -1,7 +1,9 @@
 //! The `leakhound` binary: parse arguments, build the scan, pick a report.
 
 mod cli;
+mod help;
 mod hook;
+mod manual;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -46,6 +48,8 @@ fn main() -> ExitCode {
         Command::Rules { action } => rules(action),
         Command::Config { action } => config_cmd(action),
         Command::InstallHook { repo, force } => hook::install(&repo, force).map(|()| EXIT_CLEAN),
+        Command::Completions { shell } => manual::completions(shell).map(|()| EXIT_CLEAN),
+        Command::Man { command } => manual::man(command.as_deref()).map(|()| EXIT_CLEAN),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -88,6 +92,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
 
 fn git(args: GitArgs) -> Result<u8> {
     git::isolate_from_user_config();
+    git::trust_repository_owners();
     git::tune_libgit2();
     let (scanner, cfg) = scanner(&args.common, &args.repo)?;
     // Fail early, with a clear message, when the path is not a repository.

@@ -4,6 +4,7 @@
 //! reported. No raw secret is stored. Entries are sorted so the file does not churn.
 
 use crate::finding::{terminal_safe, unsafe_char, Finding};
+use crate::source::path::{slashed, NATIVE_SEPARATORS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -70,7 +71,7 @@ impl Entry {
         // Stored as shown: a file name with control characters round-trips and stays printable.
         Entry {
             rule: terminal_safe(&f.rule_id).into_owned(),
-            path: terminal_safe(&f.location()).into_owned(),
+            path: slashed(&terminal_safe(&f.location()), NATIVE_SEPARATORS),
             fingerprint: f.fingerprint.clone(),
         }
     }
@@ -111,6 +112,13 @@ impl Baseline {
 
     /// Parses a baseline's text; the error names the entry and the cause.
     pub fn parse(text: &str) -> Result<Baseline, String> {
+        Self::parse_for(text, NATIVE_SEPARATORS)
+    }
+
+    /// [`Baseline::parse`] on an operating system whose path separators are `separators`: a
+    /// path written with `\` on Windows (by hand, or by a tool that did not normalise it)
+    /// names the same file as the `/` form leakhound reports.
+    fn parse_for(text: &str, separators: &[char]) -> Result<Baseline, String> {
         let file: BaselineFile =
             serde_json::from_str(text).map_err(|e| format!("not a leakhound baseline: {e}"))?;
         if file.version != VERSION {
@@ -123,8 +131,12 @@ impl Baseline {
             e.validate()
                 .map_err(|cause| format!("entry {}: {cause}", i + 1))?;
         }
+        let entries = file.entries.into_iter().map(|mut e| {
+            e.path = slashed(&e.path, separators);
+            e
+        });
         Ok(Baseline {
-            entries: file.entries.into_iter().collect(),
+            entries: entries.collect(),
         })
     }
 

@@ -304,3 +304,33 @@ fn parse_rejects_a_bidirectional_override_in_a_path() {
         "entry 1: path 'a\\u{202e}b.js' is empty or holds control characters"
     );
 }
+
+#[test]
+fn a_windows_baseline_path_with_backslashes_names_the_reported_path() {
+    let windows = &['\\', '/'];
+    // JSON's `\\` is one backslash: `src\keys\app.apk!assets/x.js` as Windows tools write it.
+    let text = file(&entry(
+        "jwt.token",
+        r"src\\keys\\app.apk!assets/x.js",
+        &fingerprint("jwt.token", "secret-a"),
+    ));
+    let b = Baseline::parse_for(&text, windows).expect("valid baseline");
+    assert_eq!(listed(&b)[0].1, "src/keys/app.apk!assets/x.js");
+    // What a Windows walk reports for that file: the path normalised by the walk.
+    let reported = crate::source::path::slashed(r"src\keys\app.apk", windows);
+    assert!(b.contains(&finding(
+        "jwt.token",
+        &reported,
+        Some("assets/x.js"),
+        "secret-a"
+    )));
+    // On Unix a backslash is part of a file name, so the same entry names another file.
+    let b = Baseline::parse_for(&text, &['/']).expect("valid baseline");
+    assert_eq!(listed(&b)[0].1, r"src\keys\app.apk!assets/x.js");
+    assert!(!b.contains(&finding(
+        "jwt.token",
+        &reported,
+        Some("assets/x.js"),
+        "secret-a"
+    )));
+}

@@ -6,6 +6,7 @@ use crate::finding::{Finding, InputError, ScanResult, Skipped, Summary};
 use crate::matcher::Scratch;
 use crate::source::blob::looks_binary;
 use crate::source::extract::Limits;
+use crate::source::path::report_path;
 use crate::source::walk::{self, Event, WalkOptions};
 use std::io::Read;
 use std::path::Path;
@@ -45,7 +46,7 @@ pub fn run(
             Ok(m) => m,
             Err(e) => {
                 shared.summary().errors.push(InputError {
-                    path: input.clone(),
+                    path: report_path(root),
                     cause: e.to_string(),
                 });
                 continue;

@@ -5,4 +5,5 @@ pub mod decode;
 pub mod extract;
 pub mod git;
 pub mod member;
+pub mod path;
 pub mod walk;

@@ -3,6 +3,7 @@
 //! from above its root; `.ignore` and `.leakhoundignore` apply anywhere; the user's global
 //! excludes never do, since they could hide files from an audit.
 
+use super::path::report_path;
 use ignore::{WalkBuilder, WalkState};
 use std::fs::File;
 use std::io::Read;
@@ -83,7 +84,7 @@ where
                 }
                 Ok(_) => {}
                 Err(err) => visit(Event::Error {
-                    path: error_path(&err).unwrap_or_else(|| root.display().to_string()),
+                    path: error_path(&err).unwrap_or_else(|| report_path(root)),
                     cause: error_cause(&err),
                 }),
             }
@@ -245,18 +246,16 @@ fn read_one<V: FnMut(Event<'_>)>(
 
 /// The path shown in reports: relative to a directory root, or as given for a file root.
 fn display_path(root: &Path, path: &Path, root_is_file: bool) -> String {
-    let rel: PathBuf = if root_is_file {
-        path.to_path_buf()
+    if root_is_file {
+        report_path(path)
     } else {
-        path.strip_prefix(root).unwrap_or(path).to_path_buf()
-    };
-    let s = rel.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+        report_path(path.strip_prefix(root).unwrap_or(path))
+    }
 }
 
 fn error_path(err: &ignore::Error) -> Option<String> {
     match err {
-        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
+        ignore::Error::WithPath { path, .. } => Some(report_path(path)),
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
             error_path(err)
         }

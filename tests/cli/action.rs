@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 /// On main since the first commit: only full-history scans report it.
 const OLD: &str = "4f9a8c7e2b1d6f3a0e5c9b8a7d6e5f4c";
 /// Added by the feature branch: what its pull request, pushes and queue entry report.
-const NEW: &str = "9b8a7d6e5f4c4f9a8c7e2b1d6f3a0e5c";
+pub(crate) const NEW: &str = "9b8a7d6e5f4c4f9a8c7e2b1d6f3a0e5c";
 /// On someone else's branch: never part of the feature's ranges.
 const OTHER: &str = "7e2b1d6f3a0e5c9b8a7d6e5f4c4f9a8c";
 /// What a forced push rewrote the feature's secret to.
@@ -29,26 +29,26 @@ fn action_check(args: &[&str]) -> Output {
 
 /// An "origin" with main (OLD), `other` (OTHER) and `feature` (NEW in `cfg|prod`.env`, a name
 /// that would break a Markdown table), and `ws`, its full clone with `feature` checked out.
-struct Repos {
+pub(crate) struct Repos {
     _dir: tempfile::TempDir,
-    origin: PathBuf,
-    ws: PathBuf,
+    pub(crate) origin: PathBuf,
+    pub(crate) ws: PathBuf,
     /// main's tip.
-    main: String,
+    pub(crate) main: String,
     /// feature's tip.
-    feature: String,
+    pub(crate) feature: String,
 }
 
 const FEATURE_FILE: &str = "cfg|prod`.env";
 
-fn commit_file(dir: &Path, name: &str, content: &str, msg: &str) -> String {
+pub(crate) fn commit_file(dir: &Path, name: &str, content: &str, msg: &str) -> String {
     std::fs::write(dir.join(name), content).unwrap();
     git_ok(dir, &["add", "--", name]);
     git_ok(dir, &["commit", "-q", "-m", msg]);
     git_ok(dir, &["rev-parse", "HEAD"])
 }
 
-fn repos() -> Repos {
+pub(crate) fn repos() -> Repos {
     let dir = tempfile::tempdir().unwrap();
     let origin = dir.path().join("origin");
     std::fs::create_dir(&origin).unwrap();
@@ -87,7 +87,7 @@ fn clone(parent: &Path, origin: &Path, name: &str, branch: &str) -> PathBuf {
 }
 
 /// `fixtures/action/NAME.json` with `@KEY@` placeholders filled, written beside the clone.
-fn payload(r: &Repos, name: &str, fill: &[(&str, &str)]) -> PathBuf {
+pub(crate) fn payload(r: &Repos, name: &str, fill: &[(&str, &str)]) -> PathBuf {
     let mut text =
         std::fs::read_to_string(fixtures("action").join(format!("{name}.json"))).unwrap();
     for (k, v) in fill {
@@ -120,7 +120,7 @@ fn run_action(
     )
 }
 
-fn run_action_yml(
+pub(crate) fn run_action_yml(
     action: &Path,
     ws: &Path,
     event: &str,
@@ -166,7 +166,7 @@ fn run_bin(
     run_action(ws, event, payload, &refs, &[])
 }
 
-fn step<'a>(rec: &'a Value, id: &str) -> &'a Value {
+pub(crate) fn step<'a>(rec: &'a Value, id: &str) -> &'a Value {
     rec["steps"]
         .as_array()
         .unwrap()
@@ -175,11 +175,11 @@ fn step<'a>(rec: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no step {id}"))
 }
 
-fn ran(rec: &Value, id: &str) -> bool {
+pub(crate) fn ran(rec: &Value, id: &str) -> bool {
     step(rec, id)["ran"].as_bool().unwrap()
 }
 
-fn annotations(rec: &Value) -> Vec<String> {
+pub(crate) fn annotations(rec: &Value) -> Vec<String> {
     rec["annotations"]
         .as_array()
         .unwrap()
@@ -188,7 +188,7 @@ fn annotations(rec: &Value) -> Vec<String> {
         .collect()
 }
 
-fn has_annotation(rec: &Value, prefix: &str) -> bool {
+pub(crate) fn has_annotation(rec: &Value, prefix: &str) -> bool {
     annotations(rec).iter().any(|a| a.starts_with(prefix))
 }
 
@@ -215,8 +215,21 @@ fn sarif_findings(ws: &Path) -> Vec<(String, String)> {
     v
 }
 
-fn dump(rec: &Value) -> String {
+pub(crate) fn dump(rec: &Value) -> String {
     serde_json::to_string_pretty(rec).unwrap()
+}
+
+/// The job summary after its first paragraph, which must say how leakhound was set up (`how`)
+/// and in how many whole seconds.
+pub(crate) fn scan_summary(rec: &Value, how: &str) -> String {
+    let summary = rec["summary"].as_str().unwrap();
+    let (setup, rest) = summary.split_once("\n\n").expect("a setup paragraph");
+    let secs = setup
+        .strip_prefix("leakhound set up in ")
+        .and_then(|s| s.strip_suffix(&format!(" s: {how}")))
+        .unwrap_or_else(|| panic!("{setup}"));
+    assert!(secs.parse::<u64>().is_ok(), "{setup}");
+    rest.to_string()
 }
 
 /// The outcome every scanned event is held to: the range, the findings, the job's status, and
@@ -255,7 +268,7 @@ fn prefix(secret: &str) -> &str {
 }
 
 /// The URI leakhound writes for the feature's file (`|` and the backtick percent-encoded).
-const FEATURE_URI: &str = "cfg%7Cprod%60.env";
+pub(crate) const FEATURE_URI: &str = "cfg%7Cprod%60.env";
 
 #[test]
 fn action_metadata_passes_offline_checks() {
@@ -306,7 +319,7 @@ fn pull_request_scans_base_to_head_and_uploads_under_the_pr_category() {
         "{}",
         dump(&rec)
     );
-    let summary = rec["summary"].as_str().unwrap();
+    let summary = scan_summary(&rec, "the given binary");
     assert!(
         summary.contains(
             "| critical | <code>jwt\\.hmac\\-key\\.config</code> | cfg\\|prod\\`\\.env:1 | <code>9b8a…\\(32\\)</code> |\n"
@@ -450,7 +463,7 @@ fn deleting_a_branch_scans_nothing_and_succeeds() {
         vec!["::notice title=leakhound::refs/heads/feature was deleted; nothing to scan."]
     );
     assert_eq!(
-        rec["summary"],
+        scan_summary(&rec, "the given binary"),
         "### leakhound: nothing to scan (refs/heads/feature was deleted)\n"
     );
 }
@@ -767,7 +780,7 @@ fn a_failed_upload_warns_by_default_and_fails_when_asked() {
 
 /// A copy of the action with leakhound's build inputs (Cargo.toml, Cargo.lock, src/) as a git
 /// checkout of its own, as `uses: ./` or a checked-out action sees it.
-fn action_copy(dir: &Path, git: bool) -> PathBuf {
+pub(crate) fn action_copy(dir: &Path, git: bool) -> PathBuf {
     let a = dir.join("action");
     std::fs::create_dir_all(a.join("src")).unwrap();
     std::fs::copy(repo().join("action.yml"), a.join("action.yml")).unwrap();
@@ -783,7 +796,7 @@ fn action_copy(dir: &Path, git: bool) -> PathBuf {
 }
 
 /// A `cargo` that records its arguments and "installs" the binary under test to `--root`.
-fn fake_cargo(dir: &Path) -> PathBuf {
+pub(crate) fn fake_cargo(dir: &Path) -> PathBuf {
     let bin_dir = dir.join("fake-bin");
     std::fs::create_dir_all(&bin_dir).unwrap();
     let script = format!(
@@ -858,9 +871,9 @@ fn the_build_is_cached_by_commit_lockfile_os_arch_and_image_and_saved_before_the
         dump(&rec)
     );
     assert_eq!(step(&rec, "cache")["with"]["key"], key.as_str());
-    assert_eq!(step(&rec, "cache")["uses"], "actions/cache/restore@v4");
+    assert_eq!(step(&rec, "cache")["uses"], "actions/cache/restore@v5");
     assert_eq!(step(&rec, "build")["exit"], 0, "{}", dump(&rec));
-    assert_eq!(step(&rec, "save")["uses"], "actions/cache/save@v4");
+    assert_eq!(step(&rec, "save")["uses"], "actions/cache/save@v5");
     assert_eq!(step(&rec, "save")["with"]["key"], key.as_str());
     assert_eq!(
         step(&rec, "save")["with"]["path"],

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 const SECRET: &str = "4f9a8c7e2b1d6f3a0e5c9b8a7d6e5f4c";
 
 /// A repository whose one commit holds `README.md` and an `app.env` without a secret.
-fn repo_with_config() -> tempfile::TempDir {
+pub(crate) fn repo_with_config() -> tempfile::TempDir {
     let dir = tree(&[("README.md", "hello\n"), ("app.env", "PORT=8080\n")]);
     git_ok(dir.path(), &["init", "-q", "-b", "main"]);
     git_ok(dir.path(), &["add", "."]);
@@ -19,7 +19,7 @@ fn repo_with_config() -> tempfile::TempDir {
 }
 
 /// Puts the secret on line 2 of `app.env` in the working tree (not staged).
-fn write_secret(dir: &Path) {
+pub(crate) fn write_secret(dir: &Path) {
     std::fs::write(
         dir.join("app.env"),
         format!("PORT=8080\nJWT_SECRET={SECRET}\n"),
@@ -217,14 +217,14 @@ fn snapshot_of_this_repo(dest: &Path) -> String {
 }
 
 /// The environment pre-commit (and the cargo build and git it runs) gets in these tests.
-struct PreCommit {
-    home: PathBuf,
-    target: PathBuf,
+pub(crate) struct PreCommit {
+    pub(crate) home: PathBuf,
+    pub(crate) target: PathBuf,
 }
 
 impl PreCommit {
     /// `program` in `dir` with the tests' git isolation and this build's cargo set-up.
-    fn command(&self, program: &Path, dir: &Path) -> Command {
+    pub(crate) fn command(&self, program: &Path, dir: &Path) -> Command {
         let mut c = Command::new(program);
         c.current_dir(dir);
         for (k, v) in git_command(dir).get_envs() {
@@ -238,7 +238,7 @@ impl PreCommit {
         c
     }
 
-    fn run(&self, dir: &Path, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, dir: &Path, args: &[&str]) -> Output {
         let mut c = self.command(&tool("pre-commit"), dir);
         c.args(args).output().expect("pre-commit runs")
     }

@@ -231,3 +231,23 @@ fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// On Unix `\` is a character of a file name, not a separator: the report names the file as
+/// it is (it used to be rewritten to `/`, naming a file that does not exist).
+#[cfg(unix)]
+#[test]
+fn a_backslash_in_a_unix_file_name_is_reported_as_is() {
+    let dir = tree(&[(
+        "dir/odd\\name.env",
+        "JWT_SECRET=4f9a8c7e2b1d6f3a0e5c9b8a7d6e5f4c\n",
+    )]);
+    let (doc, _) = scan_json(dir.path(), &[]);
+    assert_eq!(
+        triples(&doc),
+        vec![(
+            "jwt.hmac-key.config".to_string(),
+            "dir/odd\\name.env".to_string(),
+            1
+        )]
+    );
+}

@@ -21,6 +21,7 @@ What is modelled, because action.yml relies on it:
 - `continue-on-error` (a boolean or an expression): the step's outcome stays failure, its
   conclusion becomes success;
 - outputs are read back from GITHUB_OUTPUT, `name=value` and `name<<DELIMITER` blocks;
+- each run step's wall time is recorded (`seconds`), for tests that hold setup to a budget;
 - `uses:` steps are not run: the record says they would run and with which `with:` values.
 """
 import argparse
@@ -30,6 +31,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 import yaml
 
@@ -368,8 +370,10 @@ def main():
             if step.get("shell") != "bash":
                 raise SystemExit(f"step {sid}: only `shell: bash` is modelled")
             cwd = os.path.join(workspace, substitute(step.get("working-directory", ""), contexts))
+            started = time.monotonic()
             proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", script],
                                   cwd=cwd, env=env, capture_output=True, text=True)
+            entry["seconds"] = round(time.monotonic() - started, 3)
             entry["env"] = {k: env[k] for k in (step.get("env") or {})}
             entry["exit"] = proc.returncode
             entry["stdout"] = proc.stdout

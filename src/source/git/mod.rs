@@ -150,6 +150,16 @@ pub fn isolate_from_user_config() {
     }
 }
 
+/// Lets a repository owned by another user be opened, as a container mounting the caller's
+/// checkout (`docker run -v "$PWD:/src"`) needs. git's ownership check guards against a
+/// hostile repository's configuration running commands (`core.fsmonitor`, hooks); leakhound
+/// runs none and only reads objects. Call once, before any repository is opened.
+pub fn trust_repository_owners() {
+    // SAFETY: called at start-up before any other thread uses libgit2, as the function
+    // requires.
+    let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
+}
+
 /// Why a repository or one of its objects cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
