@@ -128,18 +128,7 @@ fn delta_scan_and_full_scan_agree_on_a_history_of_edits_around_secrets() {
             joined_in = id;
         }
     }
-    git_ok(
-        d,
-        &[
-            "repack",
-            "-a",
-            "-d",
-            "-f",
-            "-q",
-            "--depth=50",
-            "--window=50",
-        ],
-    );
+    git_ok(d, &DEEP_REPACK);
     let delta = scan(d, &[]);
     let full = scan(d, &["--no-delta-scan"]);
     assert_eq!(delta["findings"], full["findings"]);

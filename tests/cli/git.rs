@@ -90,18 +90,7 @@ fn scan_git_once(repo: &Path, extra: &[&str]) -> (Value, std::process::Output) {
 fn same_when_packed(repo: &Path, extra: &[&str], doc: &Value) {
     let copy = tempfile::tempdir().unwrap();
     copy_dir(repo, copy.path());
-    let packed = git_command(copy.path())
-        .args([
-            "repack",
-            "-a",
-            "-d",
-            "-f",
-            "-q",
-            "--depth=50",
-            "--window=50",
-        ])
-        .output()
-        .unwrap();
+    let packed = git_command(copy.path()).args(DEEP_REPACK).output().unwrap();
     if !packed.status.success() {
         return;
     }

@@ -112,6 +112,18 @@ pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// `git` arguments that pack a repository into one pack with long delta chains, as a
+/// long-lived repository's packs are (so history is read in delta order).
+pub const DEEP_REPACK: [&str; 7] = [
+    "repack",
+    "-a",
+    "-d",
+    "-f",
+    "-q",
+    "--depth=50",
+    "--window=50",
+];
+
 /// A `git` command in `dir`, isolated from the user's configuration, with a fixed identity.
 pub fn git_command(dir: &Path) -> Command {
     let mut c = Command::new("git");
