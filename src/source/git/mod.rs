@@ -7,6 +7,7 @@
 mod diff;
 pub mod pack;
 mod plan;
+mod revs;
 
 pub use plan::{plan, plan_with, Opener};
 

@@ -3,8 +3,9 @@
 //! recorded and stepped over.
 
 use super::diff::{commit_changes, deltas, Bad, CommitChanges};
+use super::revs::{revwalk, Tips};
 use super::{GitError, Introduction, Mode, Plan, PlannedBlob};
-use git2::{DiffOptions, ObjectType, Oid, Repository, Sort, Tree};
+use git2::{DiffOptions, ObjectType, Oid, Repository, Tree};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
@@ -102,35 +103,6 @@ fn resolve(repo: &Repository, rev: &str) -> Result<Oid, git2::Error> {
 enum RangeWalk {
     Commits(Vec<Oid>),
     Trees { base: Oid, head: Oid },
-}
-
-/// Commits in history order (parents first) by libgit2's walk; `hide` and what it reaches
-/// are left out.
-fn revwalk(repo: &Repository, tips: Tips, hide: Option<Oid>) -> Result<Vec<Oid>, git2::Error> {
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    match tips {
-        Tips::One(id) => walk.push(id)?,
-        Tips::AllRefs => {
-            // Every ref: branches, tags, remotes, notes and the stash. Refs that do not peel
-            // to a commit (a tag of a blob) are skipped by libgit2's glob push.
-            walk.push_glob("*")?;
-            if repo.head().is_ok() {
-                walk.push_head()?;
-            }
-        }
-    }
-    if let Some(h) = hide {
-        walk.hide(h)?;
-    }
-    walk.collect()
-}
-
-/// Where a history walk starts.
-#[derive(Clone, Copy)]
-enum Tips {
-    One(Oid),
-    AllRefs,
 }
 
 struct Builder<'a> {
