@@ -37,10 +37,23 @@ impl Scanner {
         if !self.options.prefilter || bytes.len() >= extract::PARALLEL_ZIP_BYTES {
             return self.scan_expanded(path, bytes, limits, scratch);
         }
+        self.expand_here(path, bytes, limits, scratch, true, Some(hits))
+    }
+
+    /// Expands and scans on the calling thread with the caller's scratch space.
+    fn expand_here(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        limits: &Limits,
+        scratch: &mut Scratch,
+        prefilter: bool,
+        hits: Option<&[Hit]>,
+    ) -> Expanded {
         let mut v = ExpandVisitor {
             scanner: self,
-            prefilter: true,
-            preset: Some((bytes, hits)),
+            prefilter,
+            preset: hits.map(|h| (bytes, h)),
             scratch: ScratchRef::Borrowed(scratch),
             path,
             out: Expanded::default(),
@@ -61,17 +74,7 @@ impl Scanner {
         prefilter: bool,
     ) -> Expanded {
         if bytes.len() < extract::PARALLEL_ZIP_BYTES {
-            let mut v = ExpandVisitor {
-                scanner: self,
-                prefilter,
-                preset: None,
-                scratch: ScratchRef::Borrowed(scratch),
-                path,
-                out: Expanded::default(),
-                budget: decode::Budget::default(),
-            };
-            extract::expand(path, bytes, limits, &mut v);
-            return v.out;
+            return self.expand_here(path, bytes, limits, scratch, prefilter, None);
         }
         let make = || ExpandVisitor {
             scanner: self,
