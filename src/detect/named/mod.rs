@@ -129,10 +129,14 @@ pub fn find<'b>(
     }
     let demo = shape::is_demo(text);
     // A value the file later signs with, sends as a header or logs in with is the
-    // credential, even when it is too plain to pass for one on its own.
+    // credential, even when it is too plain to pass for one on its own. The file's uses are
+    // indexed (a pass over the whole file) only for a value that can be reported.
+    let strong = demo || shape::plausible(text, kind, code);
+    if !(strong || code && shape::usable(text)) {
+        return None;
+    }
     let used_for = if code { facts.use_of(buf, name) } else { None };
-    let weak_but_used = used_for.is_some() && shape::usable(text);
-    if !demo && !weak_but_used && !shape::plausible(text, kind, code) {
+    if !strong && used_for.is_none() {
         return None;
     }
     let e = entropy::shannon(text.as_bytes());

@@ -152,7 +152,39 @@ fn not_a_secret(v: &str) -> bool {
     let dotted_name = v.contains('.')
         && v.split('.')
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_'));
-    uuid || version || identifier || dotted_name || is_file_path(v) || v.contains(' ')
+    uuid || version
+        || identifier
+        || dotted_name
+        || is_scope(v)
+        || is_file_path(v)
+        || v.contains(' ')
+}
+
+/// A dotted name of lower-case words: a TextMate/Monaco scope (`keyword.operator.new`,
+/// `punctuation.definition.string.begin.csound`, `markup.heading.2`, `@brackets.directive`,
+/// `string.$S2.delim`), a package or a dotfile (`.htaccess`). Syntax highlighters in shipped
+/// JavaScript hand thousands of these to a `token` key. Words may end in a short number
+/// (`utf8`, `h1`) but never mix letters and digits further: random text does, so a secret
+/// written with dots is not taken for a name.
+fn is_scope(v: &str) -> bool {
+    let v = v.strip_prefix('@').unwrap_or(v);
+    let v = v.strip_suffix('!').unwrap_or(v);
+    let word = |w: &str| {
+        let digits = w.len() - w.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let letters = &w[..w.len() - digits];
+        (letters.is_empty() && digits <= 3)
+            || (!letters.is_empty()
+                && letters.bytes().all(|b| b.is_ascii_lowercase())
+                && digits <= 2)
+    };
+    let segment = |s: &str| {
+        s.is_empty()
+            || s.strip_prefix('$')
+                .is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+            || s.split(['-', '_']).all(|w| !w.is_empty() && word(w))
+    };
+    let named = v.split('.').filter(|s| !s.is_empty()).count();
+    v.contains('.') && named >= 1 && v.split('.').all(segment)
 }
 
 /// `keys/signing.pem`, `config/secrets.json`: a relative path to a file, not its content.
