@@ -61,7 +61,7 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    /// Number of keyword searchers the prefilter runs (a second, packed one past 64 keywords).
+    /// Number of keyword searchers the prefilter runs (one per 48 keywords).
     pub fn automata(&self) -> usize {
         self.prefilter.automata()
     }
@@ -281,5 +281,7 @@ fn confirm(
 
 #[cfg(test)]
 mod delta_tests;
+#[cfg(test)]
+mod keyword_tests;
 #[cfg(test)]
 mod tests;

@@ -268,27 +268,9 @@ fn a_secret_running_past_the_window_is_not_matched_truncated() {
     }
 }
 
-#[test]
-fn keywords_overlap_when_one_ends_where_another_starts_or_lies_inside() {
-    use super::prefilter::overlaps;
-    assert!(overlaps("abc", "cde"), "suffix c is a prefix");
-    assert!(overlaps("abab", "abab"), "abab overlaps itself in ababab");
-    assert!(overlaps("xabcx", "abc"), "inside");
-    assert!(
-        !overlaps("abc", "abc"),
-        "an occurrence does not overlap itself"
-    );
-    assert!(overlaps("AKIA", "AIza"), "AKIAIza holds both");
-    assert!(
-        !overlaps("cde", "abc"),
-        "order matters: cdeabc holds both apart"
-    );
-    assert!(!overlaps("sk-ant-", "SG."));
-}
-
-/// Past 64 keywords some move to the packed, non-overlapping searcher. Keywords packed edge
-/// to edge, and ones that overlap each other, must all still wake their rules: prefilter on
-/// and off agree on every match.
+/// Past one searcher's keywords a second takes the rest. Keywords packed edge to edge, and
+/// ones that overlap each other, must all still wake their rules: prefilter on and off
+/// agree on every match.
 #[test]
 fn keywords_past_one_automaton_are_all_found_edge_to_edge() {
     let mut toml = String::new();
@@ -313,7 +295,7 @@ fn keywords_past_one_automaton_are_all_found_edge_to_edge() {
     assert_eq!(
         Matcher::new(&set).automata(),
         2,
-        "one overlapping, one packed"
+        "two packed searchers of 40"
     );
     let buf: String = keywords
         .iter()
