@@ -86,7 +86,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
         threads: threads(&args.common),
         max_file_size: args.common.max_file_size,
     };
-    let mut result = pipeline::run(&scanner, &args.paths, &walk, &args.common.limits());
+    let progress = !args.common.quiet && std::io::stderr().is_terminal();
+    let limits = args.common.limits();
+    let mut result = pipeline::run(&scanner, &args.paths, &walk, &limits, progress);
     finish(&args.common, &mut result, &scanner.rules, &cfg, true)
 }
 

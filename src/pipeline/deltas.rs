@@ -6,7 +6,8 @@
 //! tests check. Blobs the pack reader does not reach (loose objects, alternates, damaged or
 //! oversized objects) are read through libgit2 as in the other modes.
 
-use super::history::{scan_blob, scanned, BlobScan, HistoryOptions, Progress};
+use super::history::{scan_blob, scanned, BlobScan, HistoryOptions};
+use super::progress::Progress;
 use super::Scanner;
 use crate::matcher::{Hit, Scratch};
 use crate::source::git::pack::{self, Pack, Visit};

@@ -1,6 +1,7 @@
 //! A scan of files and directories: every input through the walk, every file through the
 //! scanner, counted into the summary.
 
+use super::progress::Progress;
 use super::Scanner;
 use crate::finding::{Finding, InputError, ScanResult, Skipped, Summary};
 use crate::matcher::Scratch;
@@ -13,10 +14,10 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Instant;
 
-#[derive(Default)]
 struct Shared {
     findings: Mutex<Vec<Finding>>,
     summary: Mutex<Summary>,
+    progress: Progress,
 }
 
 impl Shared {
@@ -27,15 +28,21 @@ impl Shared {
     }
 }
 
-/// Scans every input (`-` is standard input) and returns the sorted findings and tallies.
+/// Scans every input (`-` is standard input) and returns the sorted findings and tallies;
+/// `progress` draws a files/bytes count on stderr once the scan runs longer than a second.
 pub fn run(
     scanner: &Scanner,
     inputs: &[String],
     opts: &WalkOptions,
     limits: &Limits,
+    progress: bool,
 ) -> ScanResult {
     let started = Instant::now();
-    let shared = Shared::default();
+    let shared = Shared {
+        findings: Mutex::default(),
+        summary: Mutex::default(),
+        progress: Progress::new(progress, "files"),
+    };
     for input in inputs {
         if input == "-" {
             scan_stdin(scanner, &shared, opts.max_file_size, limits);
@@ -61,6 +68,7 @@ pub fn run(
         });
         shared.summary().ignored += stats.ignored;
     }
+    shared.progress.finish();
     let mut findings = shared
         .findings
         .into_inner()
@@ -111,6 +119,7 @@ fn scan_blob(
     if let Some(root) = root {
         super::originals::resolve(root, path, &mut out.findings);
     }
+    shared.progress.tick(out.bytes);
     {
         let mut s = shared.summary();
         s.files += 1;

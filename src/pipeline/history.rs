@@ -1,17 +1,17 @@
 //! A git [`Plan`] through the scanner: each unique blob is read and scanned once, in parallel,
 //! and its findings are attributed to every path where history introduced it.
 
+use super::progress::Progress;
 use crate::finding::{CommitInfo, Finding};
 use crate::finding::{InputError, ScanResult, Skipped, Summary};
 use crate::matcher::Scratch;
 use crate::pipeline::Scanner;
 use crate::source::blob::looks_binary;
 use crate::source::git::{self, BlobRead, BlobSource, GitError, Plan, PlannedBlob};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// How to run a history scan.
 #[derive(Debug, Clone)]
@@ -60,13 +60,17 @@ pub fn scan_repo(
     opts: &HistoryOptions,
 ) -> Result<(Plan, ScanResult), GitError> {
     let started = Instant::now();
-    let bar = Progress::new(opts.progress);
+    let bar = Progress::new(opts.progress, "blobs");
     let (plan, scans) = if opts.delta_scan && matches!(mode, git::Mode::History { .. }) {
         // The walk must finish first: a blob's first path decides how it is read, and the
         // packs are visited in delta order, not history order.
         let repo = git::open(repo_path)?;
         let open = || git::open(repo_path).ok();
-        let plan = git::plan_with(&repo, mode, &mut |_, _| {}, Some(&open));
+        bar.planning();
+        let plan = git::plan_with(&repo, mode, &mut |_, _| {}, Some(&open), &|| bar.commit());
+        if let Ok(plan) = &plan {
+            bar.scanning(plan.blobs.len() as u64);
+        }
         let objects = repo.commondir().join("objects");
         drop(repo);
         let scans = match &plan {
@@ -294,54 +298,4 @@ fn collect(
         ))
     });
     ScanResult { findings, summary }
-}
-
-/// A progress bar that appears only after a second of work, on a terminal.
-pub(super) struct Progress {
-    bar: Option<ProgressBar>,
-    started: Instant,
-    bytes: std::sync::atomic::AtomicU64,
-}
-
-impl Progress {
-    fn new(enabled: bool) -> Self {
-        let bar = enabled.then(|| {
-            // The total is unknown while history is still being walked.
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {pos} blobs, {msg} [{elapsed_precise}]")
-                    .expect("valid template"),
-            );
-            bar
-        });
-        Progress {
-            bar,
-            started: Instant::now(),
-            bytes: Default::default(),
-        }
-    }
-
-    pub(super) fn tick(&self, bytes: u64) {
-        let Some(bar) = &self.bar else { return };
-        let total = self
-            .bytes
-            .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed)
-            + bytes;
-        if bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-        let secs = self.started.elapsed().as_secs_f64().max(0.001);
-        bar.set_message(format!(
-            "{:.1} MiB at {:.1} MiB/s",
-            total as f64 / 1048576.0,
-            total as f64 / 1048576.0 / secs
-        ));
-        bar.inc(1);
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

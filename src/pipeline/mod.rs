@@ -10,6 +10,7 @@ mod expand;
 mod files;
 pub mod history;
 mod originals;
+mod progress;
 mod scanner;
 
 pub use check::{check, CheckFailure};

@@ -21,6 +21,7 @@ mod hostile_extract;
 mod hostile_text;
 mod inputs;
 mod packaging;
+mod progress;
 mod proof;
 mod proof_keys;
 mod regions;

@@ -25,19 +25,21 @@ pub fn plan(
     mode: &Mode,
     on_new: &mut dyn FnMut(Oid, &str),
 ) -> Result<Plan, GitError> {
-    plan_with(repo, mode, on_new, None)
+    plan_with(repo, mode, on_new, None, &|| {})
 }
 
 /// Opens one more handle on the repository being planned, for a parallel worker.
 pub type Opener<'a> = dyn Fn() -> Option<Repository> + Sync + 'a;
 
 /// [`plan`], diffing a history's commits in parallel when `open` is given (see
-/// `walk_commits`).
+/// `walk_commits`), calling `on_commit` as each commit of a full history is diffed (for
+/// progress).
 pub fn plan_with(
     repo: &Repository,
     mode: &Mode,
     on_new: &mut dyn FnMut(Oid, &str),
     open: Option<&Opener<'_>>,
+    on_commit: &(dyn Fn() + Sync),
 ) -> Result<Plan, GitError> {
     let mut builder = Builder {
         plan: Plan::default(),
@@ -58,7 +60,7 @@ pub fn plan_with(
             all_objects,
         } => {
             let commits = builder.history_commits(repo, branch.as_deref())?;
-            builder.walk_commits(repo, &commits, false, open);
+            builder.walk_commits(repo, &commits, false, open, on_commit);
             if *all_objects {
                 builder.add_unreachable(repo)?;
             }
@@ -66,7 +68,9 @@ pub fn plan_with(
         Mode::Range { base, head } => {
             builder.plan.incremental = true;
             match builder.range_commits(repo, base, head)? {
-                RangeWalk::Commits(commits) => builder.walk_commits(repo, &commits, true, None),
+                RangeWalk::Commits(commits) => {
+                    builder.walk_commits(repo, &commits, true, None, on_commit);
+                }
                 RangeWalk::Trees { base, head } => {
                     builder.add_changes(repo, head, Some(base), true);
                 }
@@ -296,18 +300,24 @@ impl Builder<'_> {
         commits: &[Oid],
         with_before: bool,
         open: Option<&Opener<'_>>,
+        on_commit: &(dyn Fn() + Sync),
     ) {
         let Some(open) = open else {
             for &id in commits {
                 self.add_changes(repo, id, None, with_before);
+                on_commit();
             }
             return;
         };
         let changes: Vec<_> = commits
             .par_iter()
-            .map_init(open, |repo, &id| match repo {
-                Some(repo) => commit_changes(repo, id, None),
-                None => Err(git2::Error::from_str("cannot open repository")),
+            .map_init(open, |repo, &id| {
+                let c = match repo {
+                    Some(repo) => commit_changes(repo, id, None),
+                    None => Err(git2::Error::from_str("cannot open repository")),
+                };
+                on_commit();
+                c
             })
             .collect();
         for (&id, c) in commits.iter().zip(changes) {
