@@ -25,12 +25,14 @@ const ARCHIVED: &str = "0c9d8e7f3c8e1f0a9b4c7d6e5d2c2a1b";
 /// The ORG_AUDIT_TOKEN secret: given to gh and git, and printed nowhere.
 const TOKEN: &str = "ghs_orgAuditTestToken0123456789";
 
-/// What the fake `gh repo list` prints: the three repositories, an archived one, one the
-/// exclude pattern drops, a fork, one listed but gone (its clone fails), and names that are
-/// not this organisation's OWNER/NAME (a path, another owner, a workflow command).
+/// What the fake `gh repo list` prints: the three repositories, one without secrets (its
+/// report is empty), an archived one, one the exclude pattern drops, a fork, one listed but
+/// gone (its clone fails), and names that are not this organisation's OWNER/NAME (a path,
+/// another owner, a workflow command).
 const LISTING: &str = r#"[
  {"nameWithOwner": "acme/web", "isArchived": false, "isFork": false},
  {"nameWithOwner": "acme/api", "isArchived": false, "isFork": false},
+ {"nameWithOwner": "acme/docs", "isArchived": false, "isFork": false},
  {"nameWithOwner": "acme/legacy", "isArchived": true, "isFork": false},
  {"nameWithOwner": "acme/scratch-1", "isArchived": false, "isFork": false},
  {"nameWithOwner": "acme/upstream", "isArchived": false, "isFork": true},
@@ -40,7 +42,7 @@ const LISTING: &str = r#"[
  {"nameWithOwner": "acme/x\n::error::pwned", "isArchived": false, "isFork": false}
 ]"#;
 
-const PLANNED: &str = "acme/api\nacme/ghost\nacme/web\n";
+const PLANNED: &str = "acme/api\nacme/docs\nacme/ghost\nacme/web\n";
 
 /// A temporary organisation: bare repositories under `git/acme/`, the fake `gh` in `bin/`
 /// (it records its arguments and GH_TOKEN beside itself), and a workspace per job.
@@ -52,10 +54,18 @@ impl Org {
     fn new(listing: &str) -> Org {
         let dir = tempfile::tempdir().unwrap();
         let org = Org { dir };
-        org.repository("api", &[("app.env", SHARED), ("deploy/prod.env", API_ONLY)]);
-        org.repository("web", &[("config.env", SHARED)]);
-        org.repository("legacy", &[("old.env", ARCHIVED)]);
-        org.repository("scratch-1", &[("x.env", ARCHIVED)]);
+        let secret = |s: &str| format!("JWT_SECRET={s}\n");
+        org.repository(
+            "api",
+            &[
+                ("app.env", secret(SHARED)),
+                ("deploy/prod.env", secret(API_ONLY)),
+            ],
+        );
+        org.repository("web", &[("config.env", secret(SHARED))]);
+        org.repository("docs", &[("README.md", "# Docs\n".to_string())]);
+        org.repository("legacy", &[("old.env", secret(ARCHIVED))]);
+        org.repository("scratch-1", &[("x.env", secret(ARCHIVED))]);
         let bin = org.path("bin");
         std::fs::create_dir(&bin).unwrap();
         std::fs::write(org.path("listing.json"), listing).unwrap();
@@ -76,15 +86,15 @@ impl Org {
 
     /// acme/NAME: one commit per file, pushed to the bare `git/acme/NAME.git` (which an HTTP
     /// server can also serve).
-    fn repository(&self, name: &str, files: &[(&str, &str)]) {
+    fn repository(&self, name: &str, files: &[(&str, String)]) {
         let work = self.path(&format!("work/{name}"));
         std::fs::create_dir_all(&work).unwrap();
         git_ok(&work, &["init", "-q", "-b", "main"]);
-        for (file, secret) in files {
+        for (file, content) in files {
             if let Some(parent) = Path::new(file).parent() {
                 std::fs::create_dir_all(work.join(parent)).unwrap();
             }
-            commit_file(&work, file, &format!("JWT_SECRET={secret}\n"), file);
+            commit_file(&work, file, content, file);
         }
         let bare = self.path(&format!("git/acme/{name}.git"));
         let bare = bare.to_str().unwrap();
@@ -139,8 +149,8 @@ impl Org {
         (ws.join("tools"), rec)
     }
 
-    /// The plan every scan and report test starts from: acme/api and acme/ghost in batch 1,
-    /// acme/web in batch 2. Returns the bundled tools and the matrix.
+    /// The plan every scan and report test starts from: acme/api and acme/docs in batch 1,
+    /// acme/ghost and acme/web in batch 2. Returns the bundled tools and the matrix.
     fn planned(&self) -> (PathBuf, Value) {
         let (tools, rec) = self.plan(&[("exclude", "scratch-*"), ("batch-size", "2")]);
         let matrix = serde_json::from_str(rec["outputs"]["matrix"].as_str().unwrap()).unwrap();

@@ -10,11 +10,11 @@ fn the_plan_lists_filters_and_batches_the_organisation() {
     assert_eq!(
         matrix,
         json!({"include": [
-            {"batch": 1, "repositories": "acme/api acme/ghost"},
-            {"batch": 2, "repositories": "acme/web"},
+            {"batch": 1, "repositories": "acme/api acme/docs"},
+            {"batch": 2, "repositories": "acme/ghost acme/web"},
         ]})
     );
-    assert_eq!(rec["outputs"]["repositories"], "3");
+    assert_eq!(rec["outputs"]["repositories"], "4");
     assert_eq!(read(&tools.join("plan.txt")), PLANNED);
     // The token reaches gh through its environment, not its arguments.
     assert_eq!(
@@ -53,7 +53,7 @@ fn the_plan_lists_filters_and_batches_the_organisation() {
     );
     assert_eq!(
         rec["summary"],
-        "### org-audit plan\n\nacme: 9 listed, 3 to audit in 2 job(s) of up to 2 (skipped: 1 \
+        "### org-audit plan\n\nacme: 10 listed, 4 to audit in 2 job(s) of up to 2 (skipped: 1 \
          archived, 1 forks, 1 by include/exclude, 3 invalid names)\n"
     );
 

@@ -47,10 +47,10 @@ fn the_report_job_merges_every_batch_into_one_report() {
         .unwrap();
     assert_eq!(
         head,
-        "### org-audit: 3 finding(s) in 3 repositories\n\n\
+        "### org-audit: 3 finding(s) in 4 repositories\n\n\
          | repositories scanned | with problems | findings | distinct secrets | critical | high | medium | low |\n\
          |---|---|---|---|---|---|---|---|\n\
-         | 2 | 1 | 3 | 2 | 3 | 0 | 0 | 0 |\n\n\
+         | 3 | 1 | 3 | 2 | 3 | 0 | 0 | 0 |\n\n\
          | repository | findings |\n|---|---|\n\
          | `acme/api` | 2 |\n| `acme/web` | 1 |\n\n"
     );
@@ -72,17 +72,19 @@ fn repositories_of_a_batch_that_never_reported_are_named() {
     let rec = org.run(&ws, "report", &[], &[]);
     assert_eq!(
         step(&rec, "report")["outputs"]["failed"],
-        "2",
+        "3",
         "{}",
         dump(&rec)
     );
     assert_eq!(step(&rec, "report")["outputs"]["findings"], "1");
     let summary = rec["summary"].as_str().unwrap();
     assert!(
-        summary.ends_with(
+        summary.contains(
             "| `acme/api` | missing | no result\\: its job did not finish |\n\
-         | `acme/ghost` | missing | no result\\: its job did not finish |\n"
+             | `acme/docs` | missing | no result\\: its job did not finish |\n\
+             | `acme/ghost` | failed | clone\\: fatal\\: "
         ),
         "{summary}"
     );
+    assert!(summary.contains("| `acme/web` | 1 |\n"), "{summary}");
 }

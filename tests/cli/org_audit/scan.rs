@@ -8,46 +8,51 @@ fn each_batch_scans_full_clones_and_records_a_failed_repository_without_stopping
     let (tools, matrix) = org.planned();
     let (results, recs) = org.scan(&tools, &matrix);
 
-    for (rec, failed) in recs.iter().zip(["1", "0"]) {
+    for (rec, failed) in recs.iter().zip(["0", "1"]) {
         assert_eq!(rec["status"], "success", "{}", dump(rec));
         assert_eq!(step(rec, "scan")["outputs"]["failed"], failed);
         assert!(ran(rec, "__2"), "the results are uploaded: {}", dump(rec));
     }
-    assert!(annotations(&recs[0])
+    assert!(annotations(&recs[1])
         .contains(&"::warning title=org-audit::acme/ghost: clone failed".into()));
     let files = names(&results);
     assert_eq!(
         files,
         [
             "acme__api.jsonl",
+            "acme__docs.jsonl",
             "acme__web.jsonl",
             "status-1.jsonl",
             "status-2.jsonl"
         ]
     );
 
-    let status = jsonl(&results.join("status-1.jsonl"));
-    assert_eq!(status.len(), 2);
     assert_eq!(
-        status[0],
-        json!({"repository": "acme/api", "status": "ok", "findings": 2, "detail": ""})
+        jsonl(&results.join("status-1.jsonl")),
+        [
+            json!({"repository": "acme/api", "status": "ok", "findings": 2, "detail": ""}),
+            json!({"repository": "acme/docs", "status": "ok", "findings": 0, "detail": ""}),
+        ]
     );
-    let detail = status[1]["detail"].as_str().unwrap();
+    assert_eq!(read(&results.join("acme__docs.jsonl")), "");
+    let status = jsonl(&results.join("status-2.jsonl"));
+    assert_eq!(status.len(), 2);
+    let detail = status[0]["detail"].as_str().unwrap();
     assert!(
         detail.starts_with("clone: fatal: ") && detail.contains("acme/ghost.git"),
         "{detail}"
     );
     assert_eq!(
         (
-            &status[1]["repository"],
-            &status[1]["status"],
-            &status[1]["findings"]
+            &status[0]["repository"],
+            &status[0]["status"],
+            &status[0]["findings"]
         ),
         (&json!("acme/ghost"), &json!("failed"), &json!(0))
     );
     assert_eq!(
-        jsonl(&results.join("status-2.jsonl")),
-        [json!({"repository": "acme/web", "status": "ok", "findings": 1, "detail": ""})]
+        status[1],
+        json!({"repository": "acme/web", "status": "ok", "findings": 1, "detail": ""})
     );
 
     // Every finding is labelled with its repository; the shared secret has one fingerprint.
