@@ -18,7 +18,12 @@ fail() { echo "::error title=org-audit::$*"; exit 2; }
 mkdir -p "$RESULTS_DIR" "$REPORT_DIR"
 
 shopt -s nullglob
-reports=("$RESULTS_DIR"/*__*.jsonl)
+# A repository without findings has an empty report: it adds nothing to the merge (which would
+# name it by its file, having no finding to take the label from).
+reports=()
+for report in "$RESULTS_DIR"/*__*.jsonl; do
+  if [ -s "$report" ]; then reports+=("$report"); fi
+done
 status_files=("$RESULTS_DIR"/status-*.jsonl)
 
 # Every planned repository gets one status: its batch's, or "missing" when its job never
