@@ -24,16 +24,22 @@ const RUNNERS: &[(&str, &str, &str)] = &[
 ];
 
 /// `tests/tools/serve.py` over a directory, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Server {
     fn start(dir: &Path) -> Server {
+        Server::start_with(dir, &[])
+    }
+
+    /// The server with more serve.py arguments (`--basic USER:PASSWORD`).
+    pub(crate) fn start_with(dir: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(tool("python3"))
             .arg(repo().join("tests/tools/serve.py"))
             .arg(dir)
+            .args(args)
             .stdout(Stdio::piped())
             .spawn()
             .expect("python3 runs");

@@ -1,13 +1,25 @@
-//! The CI and release workflows and the Dockerfile, linted offline: actionlint (expressions,
-//! contexts, permissions, the inputs of every action used and their runtimes) and hadolint.
-//! `tests/run` installs both on Linux x86_64, where `.ci/run` runs; their wheels exist for
-//! no other system, and the files they check are the same everywhere.
+//! The CI, release and org-audit workflows and the Dockerfile, linted offline: actionlint
+//! (expressions, contexts, permissions, the inputs of every action used and their runtimes),
+//! shellcheck (the org audit's scripts) and hadolint. `tests/run` installs them on Linux
+//! x86_64, where `.ci/run` runs; their wheels exist for no other system, and the files they
+//! check are the same everywhere.
 
 use crate::helpers::*;
 use std::path::Path;
 use std::process::{Command, Output};
 
-const WORKFLOWS: &[&str] = &[".github/workflows/ci.yml", ".github/workflows/release.yml"];
+const WORKFLOWS: &[&str] = &[
+    ".github/workflows/ci.yml",
+    ".github/workflows/release.yml",
+    ".github/workflows/org-audit.yml",
+];
+
+/// The org audit's shell steps, which run what the organisation's API returns.
+const SCRIPTS: &[&str] = &[
+    ".github/scripts/org-audit/plan.sh",
+    ".github/scripts/org-audit/scan-batch.sh",
+    ".github/scripts/org-audit/report.sh",
+];
 
 fn linters_installed() -> bool {
     let here = cfg!(all(target_os = "linux", target_arch = "x86_64"));
@@ -35,6 +47,21 @@ fn workflows_pass_actionlint() {
     }
     let files: Vec<&Path> = WORKFLOWS.iter().map(Path::new).collect();
     let out = actionlint(&files);
+    assert_eq!(stdout(&out), "", "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn org_audit_scripts_pass_shellcheck() {
+    if !linters_installed() {
+        return;
+    }
+    let out = Command::new(tool("shellcheck"))
+        .args(["--shell=bash", "--severity=style"])
+        .args(SCRIPTS)
+        .current_dir(repo())
+        .output()
+        .expect("shellcheck runs");
     assert_eq!(stdout(&out), "", "{}", stderr(&out));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }

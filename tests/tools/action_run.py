@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""Runs a composite action's steps the way the GitHub runner does, offline, and prints one JSON
-record of what happened, for tests to assert on.
+"""Runs a composite action's steps, or one job of a workflow, the way the GitHub runner does,
+offline, and prints one JSON record of what happened, for tests to assert on.
 
   action_run.py ACTION_YML --event NAME --payload FILE --workspace DIR [options]
+  action_run.py WORKFLOW_YML --job ID --event NAME --payload FILE --workspace DIR [options]
 
   --input NAME=VALUE        an input given in the workflow's `with:` (defaults fill the rest)
   --env NAME=VALUE          a variable of the runner's environment (ImageOS, PATH, HOME, ...)
   --github NAME=VALUE       a `github` context value (action_repository, ref, sha, ...)
   --uses-output ID.NAME=V   what a `uses:` step (not run here) would output
   --uses-outcome ID=RESULT  how a `uses:` step ends: success (default) or failure
+  --job ID                  the workflow job to run (its inputs are those of the workflow's
+                            workflow_dispatch or workflow_call trigger)
+  --matrix NAME=VALUE       the job's `matrix` context
+  --needs JOB.NAME=VALUE    an output of a job this one needs (its result is success)
+  --secret NAME=VALUE       the `secrets` context
 
 What is modelled, because action.yml relies on it:
 - each `run:` step is written to a file and run as `bash --noprofile --norc -eo pipefail FILE`
@@ -22,7 +28,10 @@ What is modelled, because action.yml relies on it:
   conclusion becomes success;
 - outputs are read back from GITHUB_OUTPUT, `name=value` and `name<<DELIMITER` blocks;
 - each run step's wall time is recorded (`seconds`), for tests that hold setup to a budget;
-- `uses:` steps are not run: the record says they would run and with which `with:` values.
+- `uses:` steps are not run: the record says they would run and with which `with:` values;
+- in a workflow job, `run:` steps take their shell from `defaults.run.shell` (of the job or
+  the workflow), and the job's `env:` is under every step's; the record's `outputs` are the
+  job's.
 """
 import argparse
 import json
@@ -35,198 +44,7 @@ import time
 
 import yaml
 
-EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
-
-
-class ExprError(Exception):
-    pass
-
-
-def tokens(text):
-    pos = 0
-    spec = re.compile(
-        r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|&&|\|\||[!().,])"
-        r"|(?P<name>[A-Za-z_][A-Za-z0-9_-]*))"
-    )
-    out = []
-    text = text.rstrip()
-    while pos < len(text):
-        m = spec.match(text, pos)
-        if not m or m.end() == pos:
-            raise ExprError(f"cannot read expression at {text[pos:]!r}")
-        pos = m.end()
-        kind = m.lastgroup
-        value = m.group(kind)
-        if kind == "str":
-            value = value[1:-1].replace("''", "'")
-        elif kind == "num":
-            value = float(value)
-        out.append((kind, value))
-    return out
-
-
-def to_number(v):
-    if v is None:
-        return 0.0
-    if isinstance(v, bool):
-        return 1.0 if v else 0.0
-    if isinstance(v, float):
-        return v
-    if isinstance(v, str):
-        if v.strip() == "":
-            return 0.0
-        try:
-            return float(v)
-        except ValueError:
-            return float("nan")
-    return float("nan")
-
-
-def equal(a, b):
-    # GitHub compares strings ignoring case and coerces mismatched types to numbers.
-    if isinstance(a, str) and isinstance(b, str):
-        return a.lower() == b.lower()
-    if type(a) is type(b) and not isinstance(a, (dict, list)):
-        return a == b
-    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
-        return a is b
-    return to_number(a) == to_number(b)
-
-
-def truthy(v):
-    if v is None or v is False or v == "":
-        return False
-    if isinstance(v, float):
-        return v != 0 and v == v
-    return True
-
-
-def to_string(v):
-    if v is None:
-        return ""
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, float):
-        return str(int(v)) if v == int(v) else str(v)
-    if isinstance(v, (dict, list)):
-        return json.dumps(v)
-    return v
-
-
-class Evaluator:
-    """A recursive-descent evaluator for the expression forms listed in the module doc."""
-
-    def __init__(self, contexts, status):
-        self.contexts = contexts
-        self.status = status  # "success" or "failure": how the steps so far have gone
-        self.used_status = False
-
-    def evaluate(self, text):
-        self.toks = tokens(text)
-        self.i = 0
-        value = self.or_()
-        if self.i != len(self.toks):
-            raise ExprError(f"unexpected {self.toks[self.i][1]!r} in {text!r}")
-        return value
-
-    def peek(self):
-        return self.toks[self.i] if self.i < len(self.toks) else (None, None)
-
-    def take(self, value=None):
-        tok = self.peek()
-        if tok[0] is None or (value is not None and tok[1] != value):
-            raise ExprError(f"expected {value!r}, found {tok[1]!r}")
-        self.i += 1
-        return tok
-
-    def or_(self):
-        left = self.and_()
-        while self.peek() == ("op", "||"):
-            self.take()
-            right = self.and_()
-            left = left if truthy(left) else right
-        return left
-
-    def and_(self):
-        left = self.cmp()
-        while self.peek() == ("op", "&&"):
-            self.take()
-            right = self.cmp()
-            left = right if truthy(left) else left
-        return left
-
-    def cmp(self):
-        left = self.unary()
-        while self.peek() in (("op", "=="), ("op", "!=")):
-            op = self.take()[1]
-            right = self.unary()
-            left = equal(left, right) if op == "==" else not equal(left, right)
-        return left
-
-    def unary(self):
-        if self.peek() == ("op", "!"):
-            self.take()
-            return not truthy(self.unary())
-        return self.primary()
-
-    def primary(self):
-        kind, value = self.take()
-        if kind == "op" and value == "(":
-            v = self.or_()
-            self.take(")")
-            return v
-        if kind in ("str", "num"):
-            return value
-        if kind != "name":
-            raise ExprError(f"unexpected {value!r}")
-        if value in ("true", "false"):
-            return value == "true"
-        if value == "null":
-            return None
-        if self.peek() == ("op", "("):
-            self.take()
-            self.take(")")
-            self.used_status = True
-            if value == "always":
-                return True
-            if value == "success":
-                return self.status == "success"
-            if value == "failure":
-                return self.status == "failure"
-            raise ExprError(f"function {value}() is not modelled")
-        if value not in self.contexts:
-            raise ExprError(f"unknown context {value!r}")
-        v = self.contexts[value]
-        while self.peek() == ("op", "."):
-            self.take()
-            key = self.take()[1]
-            v = v.get(key) if isinstance(v, dict) else None
-        return v
-
-
-def substitute(text, contexts, status="success"):
-    """`${{ }}` in a string value: replaced by each expression's value as a string."""
-    if not isinstance(text, str):
-        return to_string(text)
-    return EXPR.sub(lambda m: to_string(Evaluator(contexts, status).evaluate(m.group(1))), text)
-
-
-def condition(expr, contexts, status):
-    if expr is None:
-        return status == "success"
-    if isinstance(expr, bool):
-        return expr and status == "success"
-    text = expr.strip()
-    m = re.fullmatch(r"\$\{\{(.*)\}\}", text, re.S)
-    if m:
-        text = m.group(1)
-    ev = Evaluator(contexts, status)
-    value = truthy(ev.evaluate(text))
-    if not ev.used_status:
-        value = value and status == "success"
-    return value
+from expressions import condition, substitute
 
 
 def read_outputs(path):
@@ -266,6 +84,23 @@ def pairs(items):
     return out
 
 
+def action_unit(doc):
+    """What runs of a composite action: its steps, inputs and outputs (`value:` expressions)."""
+    return {"steps": doc["runs"]["steps"], "inputs": doc.get("inputs") or {}, "env": {},
+            "shell": None, "outputs": {k: v["value"] for k, v in (doc.get("outputs") or {}).items()}}
+
+
+def job_unit(doc, job_id):
+    """What runs of one workflow job: its steps, env, default shell and outputs, with the
+    inputs of the workflow's manual (or reusable) trigger. PyYAML reads `on:` as True."""
+    job = doc["jobs"][job_id]
+    trigger = doc.get("on", doc.get(True)) or {}
+    spec = trigger.get("workflow_dispatch") or trigger.get("workflow_call") or {}
+    shell = ((job.get("defaults") or doc.get("defaults") or {}).get("run") or {}).get("shell")
+    return {"steps": job["steps"], "inputs": spec.get("inputs") or {}, "env": job.get("env") or {},
+            "shell": shell, "outputs": job.get("outputs") or {}}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("action")
@@ -277,11 +112,16 @@ def main():
     ap.add_argument("--github", action="append")
     ap.add_argument("--uses-output", action="append")
     ap.add_argument("--uses-outcome", action="append")
+    ap.add_argument("--job")
+    ap.add_argument("--matrix", action="append")
+    ap.add_argument("--needs", action="append")
+    ap.add_argument("--secret", action="append")
     a = ap.parse_args()
 
     action_path = os.path.dirname(os.path.abspath(a.action))
     with open(a.action) as f:
         doc = yaml.safe_load(f)
+    unit = job_unit(doc, a.job) if a.job else action_unit(doc)
     with open(a.payload) as f:
         payload = json.load(f)
     work = tempfile.mkdtemp(prefix="action-run-")
@@ -316,20 +156,27 @@ def main():
     github.update(pairs(a.github))
     runner = {"os": base_env["RUNNER_OS"], "arch": base_env["RUNNER_ARCH"],
               "temp": base_env["RUNNER_TEMP"]}
-    contexts = {"github": github, "runner": runner, "env": dict(base_env), "steps": {}}
+    contexts = {"github": github, "runner": runner, "env": dict(base_env), "steps": {},
+                "matrix": pairs(a.matrix), "secrets": pairs(a.secret), "needs": {}}
+    for k, v in pairs(a.needs).items():
+        job, _, name = k.partition(".")
+        contexts["needs"].setdefault(job, {"result": "success", "outputs": {}})["outputs"][name] = v
 
     given = pairs(a.input)
-    declared = doc.get("inputs") or {}
+    declared = unit["inputs"]
     unknown = sorted(set(given) - set(declared))
     if unknown:
-        raise SystemExit(f"inputs not declared by the action: {unknown}")
+        raise SystemExit(f"inputs not declared: {unknown}")
     inputs = {}
     for name, spec in declared.items():
         if name in given:
             inputs[name] = given[name]
         else:
-            inputs[name] = substitute(str((spec or {}).get("default", "")), contexts)
+            inputs[name] = substitute((spec or {}).get("default", ""), contexts)
     contexts["inputs"] = inputs
+    job_env = {k: substitute(v, contexts) for k, v in unit["env"].items()}
+    base_env.update(job_env)
+    contexts["env"].update(job_env)
 
     uses_outputs = {}
     for k, v in pairs(a.uses_output).items():
@@ -339,7 +186,7 @@ def main():
 
     status = "success"
     record = {"steps": [], "annotations": [], "summary": ""}
-    for n, step in enumerate(doc["runs"]["steps"]):
+    for n, step in enumerate(unit["steps"]):
         sid = step.get("id") or f"__{n}"
         entry = {"id": sid, "ran": False}
         record["steps"].append(entry)
@@ -367,7 +214,7 @@ def main():
             script = os.path.join(work, f"step-{n}.sh")
             with open(script, "w") as f:
                 f.write(substitute(step["run"], contexts, status))
-            if step.get("shell") != "bash":
+            if step.get("shell", unit["shell"]) != "bash":
                 raise SystemExit(f"step {sid}: only `shell: bash` is modelled")
             cwd = os.path.join(workspace, substitute(step.get("working-directory", ""), contexts))
             started = time.monotonic()
@@ -398,8 +245,8 @@ def main():
             status = "failure"
 
     record["status"] = status
-    record["outputs"] = {name: substitute(spec["value"], contexts, status)
-                         for name, spec in (doc.get("outputs") or {}).items()}
+    record["outputs"] = {name: substitute(value, contexts, status)
+                         for name, value in unit["outputs"].items()}
     json.dump(record, sys.stdout, indent=1)
     return 0
 
