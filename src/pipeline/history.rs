@@ -293,7 +293,11 @@ fn collect(
             &b.fingerprint,
         ))
     });
-    ScanResult { findings, summary }
+    ScanResult {
+        findings,
+        summary,
+        labels: Vec::new(),
+    }
 }
 
 /// A progress bar that appears only after a second of work, on a terminal.

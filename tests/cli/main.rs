@@ -20,6 +20,8 @@ mod hostile_cli;
 mod hostile_extract;
 mod hostile_text;
 mod inputs;
+mod merge;
+mod merge_inputs;
 mod packaging;
 mod proof;
 mod proof_keys;
