@@ -49,7 +49,14 @@ pub fn write(
             r
         })
         .collect();
-    let mut keep: Vec<usize> = ranked.iter().map(|r| r.len().min(MAX_RESULTS)).collect();
+    // Past MAX_RESULTS in all, the gzip limit is out of reach anyway: start from a share of
+    // it per run rather than building (and compressing) every result first.
+    let total: usize = ranked.iter().map(Vec::len).sum();
+    let share = |n: usize| {
+        n.min(MAX_RESULTS)
+            .min((n * MAX_RESULTS).div_ceil(total.max(1)))
+    };
+    let mut keep: Vec<usize> = ranked.iter().map(|r| share(r.len())).collect();
     let many = groups.len() > 1;
     let text = loop {
         let runs: Vec<Run> = groups
@@ -87,7 +94,7 @@ pub fn write(
         .flat_map(|((g, r), &k)| r[k..].iter().map(|&i| g.findings[i].as_ref()))
         .collect();
     if !dropped.is_empty() {
-        warn_dropped(&dropped);
+        runs::warn_dropped(&dropped);
     }
     out.write_all(&text)?;
     writeln!(out)
@@ -120,21 +127,6 @@ fn gzip_len(bytes: &[u8]) -> io::Result<usize> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(bytes)?;
     Ok(gz.finish()?.len())
-}
-
-fn warn_dropped(dropped: &[&Finding]) {
-    let by_sev: Vec<String> = Severity::ALL
-        .iter()
-        .filter_map(|&s| {
-            let n = dropped.iter().filter(|f| f.severity == s).count();
-            (n > 0).then(|| format!("{n} {}", s.as_str()))
-        })
-        .collect();
-    eprintln!(
-        "leakhound: warning: SARIF: left out {} lowest-severity result(s) ({}) to stay within GitHub's limits ({MAX_RESULTS} results, 10 MB gzip); use --format json for all",
-        dropped.len(),
-        by_sev.join(", ")
-    );
 }
 
 /// The SARIF run for `findings` of the repository `label`; `many` says the log holds other

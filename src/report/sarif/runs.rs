@@ -2,7 +2,8 @@
 //! seen in its repository, located at the finding's first place there, so a reader of one
 //! run sees all that repository leaks, even secrets it shares with others.
 
-use crate::finding::{Finding, ScanResult};
+use super::MAX_RESULTS;
+use crate::finding::{Finding, ScanResult, Severity};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
@@ -79,4 +80,20 @@ fn seen_at(f: &Finding, k: usize) -> Finding {
         )
         .collect();
     view
+}
+
+/// Says how many results of each severity were left out to stay within GitHub's limits.
+pub(super) fn warn_dropped(dropped: &[&Finding]) {
+    let by_sev: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|&s| {
+            let n = dropped.iter().filter(|f| f.severity == s).count();
+            (n > 0).then(|| format!("{n} {}", s.as_str()))
+        })
+        .collect();
+    eprintln!(
+        "leakhound: warning: SARIF: left out {} lowest-severity result(s) ({}) to stay within GitHub's limits ({MAX_RESULTS} results, 10 MB gzip); use --format json for all",
+        dropped.len(),
+        by_sev.join(", ")
+    );
 }
