@@ -30,6 +30,10 @@ pub enum Command {
     /// Scan git history: every blob ever committed, a commit range, or the staged changes.
     #[command(after_help = help::GIT)]
     Git(GitArgs),
+    /// Merge JSON and JSONL reports of many runs into one report: the same secret seen in
+    /// several places is one finding, and tokens are checked against keys of every report.
+    #[command(after_help = help::MERGE)]
+    Merge(crate::merge_cmd::MergeArgs),
     /// List or check the built-in rules.
     #[command(after_help = help::RULES)]
     Rules {
@@ -100,6 +104,9 @@ pub struct ScanArgs {
     /// Also scan what .gitignore and .ignore exclude.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Tag every finding with the repository or artifact it came from (for `merge`).
+    #[arg(long, value_name = "NAME")]
+    pub label: Option<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -131,6 +138,10 @@ pub struct GitArgs {
     /// (same findings, slower; for checking the delta scan).
     #[arg(long)]
     pub no_delta_scan: bool,
+    /// Tag every finding with the repository it came from (for `merge`; default: the
+    /// `origin` remote's URL without credentials).
+    #[arg(long, value_name = "NAME")]
+    pub label: Option<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }

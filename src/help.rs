@@ -29,7 +29,15 @@ Examples:
   leakhound git . --range origin/main..HEAD     what a pull request adds
   leakhound git --staged                        what the next commit adds (pre-commit)
   leakhound git . --since v1.2.0                what commits after a tag add
-  leakhound git . --branch main --format json   one branch's history, as JSON";
+  leakhound git . --branch main --format json   one branch's history, as JSON
+  leakhound git . --format jsonl --label acme/api -o api.jsonl   tagged for a later merge";
+
+/// `leakhound merge --help`.
+pub const MERGE: &str = "\
+Examples:
+  leakhound merge api.jsonl web.jsonl app.json  one report of many runs (text)
+  leakhound merge reports/*.jsonl --format sarif -o org.sarif   one SARIF run per repository
+  leakhound merge private/*.json --show-secrets --format json   proof across repositories";
 
 /// `leakhound rules --help` and its subcommands.
 pub const RULES: &str = "\
@@ -91,6 +99,7 @@ mod tests {
             INSTALL_HOOK,
             COMPLETIONS,
             MAN,
+            MERGE,
         ] {
             let mut lines = block.lines();
             assert_eq!(lines.next(), Some("Examples:"));
@@ -115,6 +124,7 @@ mod tests {
             ("install-hook", INSTALL_HOOK),
             ("completions", COMPLETIONS),
             ("man", MAN),
+            ("merge", MERGE),
         ] {
             expect.push((name.to_string(), text));
         }

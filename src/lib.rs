@@ -9,6 +9,7 @@
 //! matcher  → keyword prefilter and rule regexes: candidate matches
 //! detect   → structural checks, placeholders, entropy, overlap: detections
 //! finding  → located, fingerprinted findings with typed facts (no prose)
+//! merge    → reports read back as findings, one per secret with all its places (`merge`)
 //! proof    → tokens verified against keys; rule relations applied
 //! filter   → inline markers, allowlists, severity overrides, baseline
 //! report   → text, JSON, JSONL, SARIF, GitLab: all human text is written here
@@ -23,6 +24,7 @@ pub mod detect;
 pub mod filter;
 pub mod finding;
 pub mod matcher;
+pub mod merge;
 pub mod pipeline;
 pub mod proof;
 pub mod report;

@@ -4,6 +4,7 @@ mod cli;
 mod help;
 mod hook;
 mod manual;
+mod merge_cmd;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(args),
         Command::Git(args) => git(args),
+        Command::Merge(args) => merge_cmd::merge(args),
         Command::Rules { action } => rules(action),
         Command::Config { action } => config_cmd(action),
         Command::InstallHook { repo, force } => hook::install(&repo, force).map(|()| EXIT_CLEAN),
@@ -89,6 +91,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let progress = !args.common.quiet && std::io::stderr().is_terminal();
     let limits = args.common.limits();
     let mut result = pipeline::run(&scanner, &args.paths, &walk, &limits, progress);
+    if let Some(label) = &args.label {
+        result.set_label(label);
+    }
     finish(&args.common, &mut result, &scanner.rules, &cfg, true)
 }
 
@@ -98,8 +103,10 @@ fn git(args: GitArgs) -> Result<u8> {
     git::tune_libgit2();
     let (scanner, cfg) = scanner(&args.common, &args.repo)?;
     // Fail early, with a clear message, when the path is not a repository.
-    git::open(&args.repo)
+    let repo = git::open(&args.repo)
         .map_err(|e| anyhow::anyhow!("{}: not a git repository: {}", args.repo.display(), e))?;
+    let label = args.label.clone().or_else(|| git::origin_label(&repo));
+    drop(repo);
     let mode = args.mode()?;
     let opts = HistoryOptions {
         max_file_size: args.common.max_file_size,
@@ -117,6 +124,9 @@ fn git(args: GitArgs) -> Result<u8> {
         .map_err(|e| anyhow::anyhow!("{}: {}", args.repo.display(), e))?;
     for w in &plan.warnings {
         eprintln!("leakhound: warning: {}: {w}", args.repo.display());
+    }
+    if let Some(label) = &label {
+        result.set_label(label);
     }
     let full = matches!(mode, git::Mode::History { .. });
     finish(&args.common, &mut result, &scanner.rules, &cfg, full)
@@ -157,6 +167,42 @@ fn finish(
     if let (Some(path), Some(baseline)) = (&common.baseline, done.baseline) {
         stale_entries(common, path, baseline, &done.stale, full)?;
     }
+    print_problems(result);
+    let to_terminal = common.output.is_none() && std::io::stdout().is_terminal();
+    let opts = ReportOptions {
+        show_secrets: common.show_secrets,
+        color: to_terminal,
+        quiet: common.quiet,
+        sarif_category: common.sarif_category.clone(),
+        now: now(common),
+    };
+    let format = common.format.into();
+    if let Err(e) = write_report(common.output.as_deref(), format, result, rules, &opts) {
+        // A reader that stopped early (`| head`) is not a failure: the exit code still says
+        // what was found.
+        if !is_broken_pipe(&e) {
+            return Err(e);
+        }
+    }
+    Ok(exit_code(result, common.fail_on))
+}
+
+/// Input errors (2) before findings at or above `--fail-on` (1).
+fn exit_code(result: &ScanResult, fail_on: cli::FailOn) -> u8 {
+    let failing = fail_on
+        .threshold()
+        .is_some_and(|t| result.findings.iter().any(|f| f.severity >= t));
+    if !result.summary.errors.is_empty() {
+        EXIT_ERROR
+    } else if failing {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+/// Warnings, then one line per input that failed.
+fn print_problems(result: &ScanResult) {
     for w in &result.summary.warnings {
         eprintln!("leakhound: warning: {}", terminal_safe(w));
     }
@@ -167,32 +213,6 @@ fn finish(
             terminal_safe(&e.cause)
         );
     }
-    let to_terminal = common.output.is_none() && std::io::stdout().is_terminal();
-    let opts = ReportOptions {
-        show_secrets: common.show_secrets,
-        color: to_terminal,
-        quiet: common.quiet,
-        sarif_category: common.sarif_category.clone(),
-        now: now(common),
-    };
-    if let Err(e) = write_report(common, result, rules, &opts) {
-        // A reader that stopped early (`| head`) is not a failure: the exit code still says
-        // what was found.
-        if !is_broken_pipe(&e) {
-            return Err(e);
-        }
-    }
-    let failing = common
-        .fail_on
-        .threshold()
-        .is_some_and(|t| result.findings.iter().any(|f| f.severity >= t));
-    Ok(if !result.summary.errors.is_empty() {
-        EXIT_ERROR
-    } else if failing {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
 }
 
 fn save_baseline(path: &Path, baseline: &Baseline) -> Result<()> {
@@ -241,25 +261,27 @@ fn stale_entries(
     Ok(())
 }
 
+/// Writes the report to `output`, or to standard output.
 fn write_report(
-    args: &CommonArgs,
+    output: Option<&Path>,
+    format: report::Format,
     result: &ScanResult,
     rules: &RuleSet,
     opts: &ReportOptions,
 ) -> Result<()> {
-    match &args.output {
+    match output {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("{}: cannot create", path.display()))?;
             let mut out = std::io::BufWriter::new(file);
-            report::write(&mut out, args.format.into(), result, rules, opts)
+            report::write(&mut out, format, result, rules, opts)
                 .and_then(|_| out.flush())
                 .with_context(|| format!("{}: cannot write", path.display()))
         }
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            report::write(&mut out, args.format.into(), result, rules, opts)
+            report::write(&mut out, format, result, rules, opts)
                 .and_then(|_| out.flush())
                 .context("standard output")
         }

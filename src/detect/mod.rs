@@ -40,7 +40,8 @@ pub struct Detection {
 }
 
 /// A fact a detector established, for the report to put into words.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Note {
     /// The key was found through the variable it is assigned to (`sign(p, SECRET)`).
     AssignedTo(String),

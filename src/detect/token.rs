@@ -1,9 +1,9 @@
 //! The non-secret facts a decoded JWT shows, as detection hands them on.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Decoded, non-secret facts about a JWT.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JwtInfo {
     /// Header `alg`.
     pub alg: String,
@@ -27,14 +27,14 @@ pub struct JwtInfo {
     pub exp: Option<i64>,
     /// Claims that identify a person (`peopleId`, `cpf`, `email`, `name`, any e-mail value),
     /// claim name to masked value: reports say what the token reveals without revealing it.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub personal: std::collections::BTreeMap<String, String>,
     /// What makes the token notable, in the order found.
     pub flags: Vec<JwtFlag>,
 }
 
 /// What makes a decoded token notable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum JwtFlag {
     /// `alg` is `none`: anyone can write such a token.

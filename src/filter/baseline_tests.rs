@@ -32,6 +32,9 @@ fn finding(rule: &str, path: &str, member: Option<&str>, secret: &str) -> Findin
         verified_by: None,
         signs: Vec::new(),
         allowed_inline: false,
+        label: None,
+        also_in: Vec::new(),
+        redacted: false,
     }
 }
 

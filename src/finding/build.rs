@@ -58,6 +58,9 @@ pub fn build(
                 verified_by: None,
                 signs: Vec::new(),
                 allowed_inline: allowed[i],
+                label: None,
+                also_in: Vec::new(),
+                redacted: false,
             }
         })
         .collect()

@@ -12,12 +12,12 @@ pub use build::build;
 pub use printable::{terminal_safe, unsafe_char};
 pub use summary::{App, InputError, ScanResult, Skipped, Summary};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// A 1-based position. Columns count UTF-16 code units, as GitHub code scanning and SARIF's
 /// default `columnKind` expect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Position {
     /// 1-based line.
     pub line: usize,
@@ -27,7 +27,7 @@ pub struct Position {
 
 /// Where the bytes of a secret found inside a member sit in the top-level file itself, for
 /// viewers that can only open that file (GitHub code scanning, editors).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Region {
     /// Start in the top-level file.
     pub start: Position,
@@ -35,8 +35,12 @@ pub struct Region {
     pub end: Position,
 }
 
+/// The version of the JSON shape of findings and reports (`schema_version`): bumped when a
+/// field changes meaning or disappears, never for an added field. `merge` reads this version.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// The commit that first introduced a finding's blob at its path (git modes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitInfo {
     /// Full hex commit id.
     pub id: String,
@@ -48,7 +52,7 @@ pub struct CommitInfo {
 }
 
 /// A pointer from one finding to another (a token to the key that signs it, and back).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Link {
     /// `path` or `path!member` of the other finding; for a public example secret, its name.
     pub location: String,
@@ -64,6 +68,10 @@ pub struct Link {
     pub fingerprint: String,
     /// Its rule id (`public-secret` for a public example secret).
     pub rule_id: String,
+    /// The repository or artifact the other finding came from, when that is known and
+    /// may differ from the linking finding's (`merge`); `None` means the same one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 impl Link {
@@ -76,6 +84,7 @@ impl Link {
             file_position: f.region.map(|r| r.start),
             fingerprint: f.fingerprint.clone(),
             rule_id: f.rule_id.clone(),
+            label: f.label.clone(),
         }
     }
 
@@ -88,12 +97,15 @@ impl Link {
             file_position: None,
             fingerprint: String::new(),
             rule_id: "public-secret".into(),
+            label: None,
         }
     }
 }
 
-/// A fact about a finding beyond its rule and location, for reports to put into words.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A fact about a finding beyond its rule and location, for reports to put into words (and,
+/// in JSON, to hand on as data so `merge` words them the same way).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Note {
     /// What a detector established.
     Detected(DetectNote),
@@ -195,6 +207,39 @@ pub struct Finding {
     /// the secret's line: reviewed and accepted.
     #[serde(skip)]
     pub allowed_inline: bool,
+    /// The repository or artifact it came from (`--label`, or the `origin` remote for `git`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Other places the same secret was seen (`merge`: same fingerprint), in a stable order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_in: Vec<Occurrence>,
+    /// `secret` holds only the redacted form: the finding was read back from a report written
+    /// without `--show-secrets`, so proof cannot use it and reports print it as it is.
+    #[serde(skip)]
+    pub redacted: bool,
+}
+
+/// Another place a secret was seen, beside a finding's own location (`merge`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Occurrence {
+    /// The repository or artifact.
+    pub label: Option<String>,
+    /// Path relative to that scan's root.
+    pub path: String,
+    /// Member inside `path`, for archive content.
+    pub member: Option<String>,
+    /// Where in a binary member the text came from.
+    pub detail: Option<String>,
+    /// Start of the secret.
+    pub start: Position,
+    /// End of the secret (exclusive column).
+    pub end: Position,
+    /// Where the secret's bytes are in the top-level file, when a line of it holds them.
+    pub region: Option<Region>,
+    /// The commit that introduced it (git modes).
+    pub commit: Option<CommitInfo>,
+    /// Later commits that introduced it at the same path again.
+    pub later_occurrences: usize,
 }
 
 /// The fingerprint of a secret under a rule: hex SHA-256 of `rule_id NUL secret`.
@@ -239,9 +284,41 @@ impl Finding {
         crate::source::member::display(&self.path, self.member.as_deref())
     }
 
-    /// The secret as it should be printed: raw only when `show` is set.
+    /// This finding's own place, as another finding's [`Finding::also_in`] lists it.
+    pub fn occurrence(&self) -> Occurrence {
+        Occurrence {
+            label: self.label.clone(),
+            path: self.path.clone(),
+            member: self.member.clone(),
+            detail: self.detail.clone(),
+            start: self.start,
+            end: self.end,
+            region: self.region,
+            commit: self.commit.clone(),
+            later_occurrences: self.later_occurrences,
+        }
+    }
+
+    /// The same finding seen at `o` instead: its location fields replaced by `o`'s (a merged
+    /// finding as one repository's report shows it).
+    pub fn at(&self, o: &Occurrence) -> Finding {
+        Finding {
+            label: o.label.clone(),
+            path: o.path.clone(),
+            member: o.member.clone(),
+            detail: o.detail.clone(),
+            start: o.start,
+            end: o.end,
+            region: o.region,
+            commit: o.commit.clone(),
+            later_occurrences: o.later_occurrences,
+            ..self.clone()
+        }
+    }
+
+    /// The secret as it should be printed: raw only when `show` is set (and it is known).
     pub fn display_secret(&self, show: bool) -> String {
-        if show {
+        if show || self.redacted {
             self.secret.clone()
         } else {
             redact(&self.secret)

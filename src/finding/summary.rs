@@ -83,4 +83,17 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     /// Tallies.
     pub summary: Summary,
+    /// The repositories or artifacts the findings came from, sorted: the one `--label` of a
+    /// scan, every input's for `merge`; empty when unlabelled.
+    pub labels: Vec<String>,
+}
+
+impl ScanResult {
+    /// Tags the scan and every finding with `label` (`--label`).
+    pub fn set_label(&mut self, label: &str) {
+        for f in &mut self.findings {
+            f.label = Some(label.to_string());
+        }
+        self.labels = vec![label.to_string()];
+    }
 }

@@ -83,7 +83,11 @@ pub fn run(
     summary.too_large.sort_by(|a, b| a.path.cmp(&b.path));
     summary.errors.sort_by(|a, b| a.path.cmp(&b.path));
     summary.elapsed = started.elapsed();
-    ScanResult { findings, summary }
+    ScanResult {
+        findings,
+        summary,
+        labels: Vec::new(),
+    }
 }
 
 fn on_event(

@@ -297,5 +297,9 @@ fn collect(
             &b.fingerprint,
         ))
     });
-    ScanResult { findings, summary }
+    ScanResult {
+        findings,
+        summary,
+        labels: Vec::new(),
+    }
 }

@@ -1,7 +1,8 @@
 //! The whole pipeline, top to bottom: rules and configuration are loaded, a source (a file
 //! walk or a git history) yields blobs, each blob goes through the [`Scanner`] (matcher →
 //! detect → finding), and [`finish`] settles the scan's findings (proof → filters) before a
-//! report writes them. Both the file scan and the history scan end in [`finish`].
+//! report writes them. Both the file scan and the history scan end in [`finish`]; [`merge`]
+//! reads reports back instead of scanning.
 
 mod apps;
 mod check;
@@ -9,6 +10,7 @@ mod deltas;
 mod expand;
 mod files;
 pub mod history;
+mod merge;
 mod originals;
 mod progress;
 mod scanner;
@@ -16,6 +18,7 @@ mod scanner;
 pub use check::{check, CheckFailure};
 pub use expand::Expanded;
 pub use files::run;
+pub use merge::merge;
 pub use scanner::{unix_now, ScanOptions, Scanner};
 
 use crate::config::{self, Config, ConfigError};

@@ -8,11 +8,13 @@
 //! `relations` which findings become others' (a CAF client id ties client secrets and tokens
 //! to CAF). Key material that proof did not use is dropped before reporting.
 
+mod across;
 mod asym;
 mod hmac_keys;
 mod relate;
 mod weak;
 
+pub use across::{across, Across, MAX_ACROSS_CHECKS};
 pub use weak::MAX_WEAK_TOKENS;
 
 use crate::finding::{fingerprint, Finding, JwtFlag, Link, Note, Severity};
@@ -143,7 +145,7 @@ fn hmac_candidates(findings: &[Finding], specs: &Specs) -> Vec<Candidate> {
     // Reported keys first, so a token links to the finding people will see.
     for pass in [Report::Always, Report::WhenProven] {
         for (i, f) in findings.iter().enumerate() {
-            if specs.report(f) == pass && specs.role(f) == Some(Role::SigningKey) {
+            if specs.report(f) == pass && specs.role(f) == Some(Role::SigningKey) && !f.redacted {
                 for form in hmac_keys::key_forms(&f.secret) {
                     add(form, Source::Key(i), &mut out);
                 }
@@ -151,7 +153,7 @@ fn hmac_candidates(findings: &[Finding], specs: &Specs) -> Vec<Candidate> {
         }
     }
     for (i, f) in findings.iter().enumerate() {
-        if specs.role(f) == Some(Role::PublicKey) && !is_jwk(&f.secret) {
+        if specs.role(f) == Some(Role::PublicKey) && !is_jwk(&f.secret) && !f.redacted {
             for form in hmac_keys::pem_forms(&f.secret) {
                 add(form, Source::PublicPem(i), &mut out);
             }
@@ -168,7 +170,7 @@ fn asym_keys(findings: &[Finding], specs: &Specs) -> Vec<(usize, asym::PublicKey
     let mut keys = Vec::new();
     for (private, role) in [(true, Role::PrivateKey), (false, Role::PublicKey)] {
         for (i, f) in findings.iter().enumerate() {
-            let key = match specs.role(f) == Some(role) {
+            let key = match specs.role(f) == Some(role) && !f.redacted {
                 true if is_jwk(&f.secret) => asym::from_jwk(&f.secret),
                 true => asym::from_pem(&f.secret),
                 false => None,
@@ -248,6 +250,12 @@ fn find_proofs(
         .filter_map(|(t, f)| Some((t, (*done.get(f.secret.as_str())?)?)))
         .collect();
     (proofs, skipped)
+}
+
+/// A token proof across reports may still verify: its secret is known and nothing verified
+/// it yet (`merge` reads back findings that were proven or redacted).
+fn unproven(f: &Finding) -> bool {
+    !f.redacted && f.verified_by.is_none()
 }
 
 /// Checks HS tokens nothing in the scan verified against the common-secret list, most severe

@@ -2,12 +2,11 @@
 
 use super::ReportOptions;
 use crate::finding::ScanResult;
-use crate::finding::{Finding, Severity};
+use crate::finding::{CommitInfo, Finding, Occurrence, Region, Severity};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
-/// Bumped when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+pub use crate::finding::SCHEMA_VERSION;
 
 /// One finding as a JSON object.
 pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
@@ -22,7 +21,7 @@ pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
         "end_line": f.end.line,
         "end_column": f.end.column,
         "secret": f.display_secret(opts.show_secrets),
-        "redacted": !opts.show_secrets,
+        "redacted": !opts.show_secrets || f.redacted,
         "fingerprint": f.fingerprint,
         "message": super::message(f),
         "excerpt": f.excerpt(opts.show_secrets),
@@ -42,12 +41,7 @@ pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
     // Where a viewer of `path` sees the secret, when that is not `line`/`column` (a member
     // of a text file, a rebuilt plist); absent inside binary containers.
     if let Some(r) = f.region.filter(|r| r.start != f.start || r.end != f.end) {
-        v["region"] = json!({
-            "line": r.start.line,
-            "column": r.start.column,
-            "end_line": r.end.line,
-            "end_column": r.end.column,
-        });
+        v["region"] = region_value(&r);
     }
     if let Some(o) = &f.original_source {
         v["original_source"] = json!(o);
@@ -62,11 +56,7 @@ pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
         v["evidence"] = json!(e);
     }
     if let Some(c) = &f.commit {
-        v["commit"] = json!(c.id);
-        v["commit_time"] = json!(c.time);
-        if let Some(a) = &c.author {
-            v["author"] = json!(a);
-        }
+        commit_fields(&mut v, c);
     }
     if f.later_occurrences > 0 {
         v["later_occurrences"] = json!(f.later_occurrences);
@@ -76,6 +66,63 @@ pub fn finding_value(f: &Finding, opts: &ReportOptions) -> Value {
     }
     if !f.signs.is_empty() {
         v["signs"] = json!(f.signs);
+    }
+    // The facts `message` is worded from, so a report read back (`merge`) words it again.
+    if !f.notes.is_empty() {
+        v["notes"] = json!(f.notes);
+    }
+    if let Some(l) = &f.label {
+        v["label"] = json!(l);
+    }
+    if !f.also_in.is_empty() {
+        v["also_in"] = f.also_in.iter().map(occurrence_value).collect();
+    }
+    v
+}
+
+fn region_value(r: &Region) -> Value {
+    json!({
+        "line": r.start.line,
+        "column": r.start.column,
+        "end_line": r.end.line,
+        "end_column": r.end.column,
+    })
+}
+
+fn commit_fields(v: &mut Value, c: &CommitInfo) {
+    v["commit"] = json!(c.id);
+    v["commit_time"] = json!(c.time);
+    if let Some(a) = &c.author {
+        v["author"] = json!(a);
+    }
+}
+
+/// Another place a merged secret was seen, with the location fields a finding has.
+fn occurrence_value(o: &Occurrence) -> Value {
+    let mut v = json!({
+        "path": o.path,
+        "line": o.start.line,
+        "column": o.start.column,
+        "end_line": o.end.line,
+        "end_column": o.end.column,
+    });
+    if let Some(l) = &o.label {
+        v["label"] = json!(l);
+    }
+    if let Some(m) = &o.member {
+        v["member"] = json!(m);
+    }
+    if let Some(d) = &o.detail {
+        v["detail"] = json!(d);
+    }
+    if let Some(r) = o.region.filter(|r| r.start != o.start || r.end != o.end) {
+        v["region"] = region_value(&r);
+    }
+    if let Some(c) = &o.commit {
+        commit_fields(&mut v, c);
+    }
+    if o.later_occurrences > 0 {
+        v["later_occurrences"] = json!(o.later_occurrences);
     }
     v
 }
@@ -99,12 +146,22 @@ pub fn write_document(
     result: &ScanResult,
     opts: &ReportOptions,
 ) -> io::Result<()> {
-    let doc = json!({
+    let mut doc = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": { "name": "leakhound", "version": env!("CARGO_PKG_VERSION") },
-        "findings": result.findings.iter().map(|f| finding_value(f, opts)).collect::<Vec<_>>(),
-        "summary": summary_value(result),
     });
+    // One scan's label (`--label`), or every input's of a merge.
+    match result.labels.as_slice() {
+        [] => {}
+        [one] => doc["label"] = json!(one),
+        all => doc["labels"] = json!(all),
+    }
+    doc["findings"] = result
+        .findings
+        .iter()
+        .map(|f| finding_value(f, opts))
+        .collect();
+    doc["summary"] = summary_value(result);
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }

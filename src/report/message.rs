@@ -15,17 +15,22 @@ pub fn message(f: &Finding) -> String {
     if let Some(j) = &f.jwt {
         parts.push(jwt_summary(j));
     }
-    parts.extend(f.notes.iter().map(note));
+    let own = f.label.as_deref();
+    parts.extend(f.notes.iter().map(|n| note(n, own)));
     let body = parts.join("; ");
     if f.signs.is_empty() {
         return body;
     }
-    format!("{}; {body}", confirmed_key(&f.signs))
+    format!("{}; {body}", confirmed_key(&f.signs, own))
 }
 
-fn confirmed_key(signs: &[Link]) -> String {
+fn confirmed_key(signs: &[Link], own: Option<&str>) -> String {
     let n = signs.len();
-    let mut at: Vec<String> = signs.iter().take(SHOWN_LINKS).map(place).collect();
+    let mut at: Vec<String> = signs
+        .iter()
+        .take(SHOWN_LINKS)
+        .map(|l| place(l, own))
+        .collect();
     if n > SHOWN_LINKS {
         at.push(format!("+{} more", n - SHOWN_LINKS));
     }
@@ -36,11 +41,16 @@ fn confirmed_key(signs: &[Link]) -> String {
     )
 }
 
-fn place(l: &Link) -> String {
-    format!("{}:{}", l.location, l.line)
+/// `path:line`, and the repository when it is not the linking finding's own (`merge`).
+fn place(l: &Link, own: Option<&str>) -> String {
+    match l.label.as_deref() {
+        Some(label) if Some(label) != own => format!("{}:{} in {label}", l.location, l.line),
+        _ => format!("{}:{}", l.location, l.line),
+    }
 }
 
-fn note(n: &Note) -> String {
+fn note(n: &Note, own: Option<&str>) -> String {
+    let place = |l: &Link| place(l, own);
     match n {
         Note::Detected(DetectNote::AssignedTo(name)) => format!("assigned to `{name}`"),
         Note::Detected(DetectNote::Encrypted) => "encrypted with a passphrase".into(),

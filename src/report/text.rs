@@ -2,8 +2,11 @@
 
 use super::{terminal_safe, ReportOptions};
 use crate::finding::{App, ScanResult};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Occurrence, Severity};
 use std::io::{self, Write};
+
+/// Other places of a merged secret listed under it; the rest are counted (JSON lists all).
+const SHOWN_OCCURRENCES: usize = 10;
 
 /// Printed under findings, so a blocked commit says what to do about a reviewed one.
 const HOW_TO_ACCEPT: &str = "Reviewed and not a leak? Add a `leakhound:allow` comment on its line, an allowlist entry in .leakhound.toml, or record it with --write-baseline FILE and scan with --baseline FILE.";
@@ -12,7 +15,7 @@ const HOW_TO_ACCEPT: &str = "Reviewed and not a leak? Add a `leakhound:allow` co
 pub fn write(out: &mut dyn Write, result: &ScanResult, opts: &ReportOptions) -> io::Result<()> {
     let mut current: Option<String> = None;
     for f in &result.findings {
-        let location = f.location();
+        let location = labelled(f.label.as_deref(), &f.location());
         if current.as_deref() != Some(location.as_str()) {
             if current.is_some() {
                 writeln!(out)?;
@@ -21,6 +24,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, opts: &ReportOptions) -> 
             current = Some(location);
         }
         write_finding(out, f, opts)?;
+        write_also_in(out, &f.also_in)?;
     }
     if !opts.quiet {
         if !result.findings.is_empty() {
@@ -60,6 +64,45 @@ fn app_line(app: &App) -> String {
     line + &format!(" · secrets: {secrets}")
 }
 
+/// `[label] place` for a labelled finding (`--label`, `merge`), else `place`.
+fn labelled(label: Option<&str>, place: &str) -> String {
+    match label {
+        Some(l) => format!("[{l}] {place}"),
+        None => place.to_string(),
+    }
+}
+
+/// `      also in [label] path:line:col (commit abc1234)` for each other place of a merged
+/// secret.
+fn write_also_in(out: &mut dyn Write, also_in: &[Occurrence]) -> io::Result<()> {
+    for o in also_in.iter().take(SHOWN_OCCURRENCES) {
+        let mut place = format!(
+            "{}:{}:{}",
+            crate::source::member::display(&o.path, o.member.as_deref()),
+            o.start.line,
+            o.start.column
+        );
+        if let Some(c) = &o.commit {
+            place.push_str(&format!(" (commit {})", short(&c.id)));
+        }
+        let place = labelled(o.label.as_deref(), &place);
+        writeln!(out, "      also in {}", terminal_safe(&place))?;
+    }
+    if also_in.len() > SHOWN_OCCURRENCES {
+        let more = also_in.len() - SHOWN_OCCURRENCES;
+        writeln!(
+            out,
+            "      also in {more} more place(s) (--format json lists all)"
+        )?;
+    }
+    Ok(())
+}
+
+/// The 7-digit abbreviation of a commit id.
+fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
 fn write_finding(out: &mut dyn Write, f: &Finding, opts: &ReportOptions) -> io::Result<()> {
     let sev = paint(
         opts,
@@ -70,7 +113,7 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &ReportOptions) -> io::
     let place = match &f.commit {
         Some(c) => format!(
             "{} {}:{}:{}",
-            &c.id[..7.min(c.id.len())],
+            short(&c.id),
             f.path,
             f.start.line,
             f.start.column

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 const OLD: &str = "JWT_SECRET=9c4e1a7f3b8d2e6a0c5f9b1d4e8a2c6f\n";
 const NEW: &str = "REFRESH_TOKEN_SECRET=r3fr3sh-T0ken-Secret-Value-55\n";
 
-struct Repo {
+/// A repository built by a test (also used by `merge.rs`).
+pub struct Repo {
     dir: tempfile::TempDir,
     tick: std::cell::Cell<u64>,
 }
@@ -18,7 +19,7 @@ fn git_in(dir: &Path, args: &[&str]) -> String {
 }
 
 impl Repo {
-    fn new() -> Repo {
+    pub fn new() -> Repo {
         let dir = tempfile::tempdir().unwrap();
         git_in(dir.path(), &["init", "-q", "-b", "main"]);
         Repo {
@@ -27,22 +28,22 @@ impl Repo {
         }
     }
 
-    fn path(&self) -> PathBuf {
+    pub fn path(&self) -> PathBuf {
         self.dir.path().to_path_buf()
     }
 
-    fn git(&self, args: &[&str]) -> String {
+    pub fn git(&self, args: &[&str]) -> String {
         git_in(self.dir.path(), args)
     }
 
-    fn write(&self, rel: &str, content: &str) {
+    pub fn write(&self, rel: &str, content: &str) {
         let p = self.dir.path().join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, content).unwrap();
     }
 
     /// Stages everything and commits with a distinct, increasing date; returns the commit id.
-    fn commit(&self, msg: &str) -> String {
+    pub fn commit(&self, msg: &str) -> String {
         self.tick.set(self.tick.get() + 1);
         let date = format!("{} +0000", 1_700_000_000 + self.tick.get() * 60);
         self.git(&["add", "-A"]);

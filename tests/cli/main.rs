@@ -20,6 +20,8 @@ mod hostile_cli;
 mod hostile_extract;
 mod hostile_text;
 mod inputs;
+mod merge;
+mod merge_inputs;
 #[cfg(unix)]
 mod org_audit;
 mod packaging;

@@ -19,14 +19,14 @@ pub use name::{classify, words};
 pub use usage::{Facts, Library, Use};
 
 use super::{entropy, placeholder};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
 /// How far around a hit the name and its value are looked for.
 const REACH: usize = 512;
 
 /// What a name says a credential is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// `password`, `passwd`, `pwd`, `passphrase`.
@@ -53,7 +53,7 @@ impl Kind {
 }
 
 /// How a literal reached the name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Shape {
     /// `name = "v"`, `name: v`, `"name": "v"`, `name := "v"`, `name => "v"`.
@@ -71,7 +71,7 @@ pub enum Shape {
 }
 
 /// Why a value was taken as a credential, printed in JSON.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     /// The name as written (at most 64 characters).
     pub name: String,
@@ -82,13 +82,13 @@ pub struct Evidence {
     /// Shannon entropy of the value, bits per character (two decimals).
     pub entropy: f64,
     /// The value is a well-known demo or default value (`changeit`, `your-256-bit-secret`).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub demo_value: bool,
     /// What the name is used for later in the file (a sign call, a header, a login).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub used_for: Option<Use>,
     /// JWT, crypto and HTTP libraries the file imports.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub imports: Vec<Library>,
 }
 

@@ -6,12 +6,12 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::Regex;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 /// What a name is used for later in its file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Use {
     /// Passed to a signing or verifying call (`jwt.sign(p, KEY)`, `signWith(KEY)`).
@@ -25,7 +25,7 @@ pub enum Use {
 }
 
 /// A library family a file imports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Library {
     /// JWT libraries (`jsonwebtoken`, `jose`, `PyJWT`, `golang-jwt`, `jjwt`).

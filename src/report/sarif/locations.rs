@@ -1,7 +1,9 @@
 //! Where a SARIF result points: the scanned file's URI, and the related locations of the
-//! findings proof linked it to and of the original source a source map was built from.
+//! findings proof linked it to, of the original source a source map was built from, and of
+//! the other places a merged secret was seen. A place in another repository than the run's
+//! has no URI under this run's `%SRCROOT%`: its related location is a message naming it.
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Occurrence};
 use serde_sarif::sarif::{ArtifactLocation, Location, Message, PhysicalLocation, Region};
 
 /// Percent-encodes what a relative URI reference may not contain; `/` stays a separator and
@@ -20,8 +22,22 @@ pub(super) fn uri_reference(path: &str) -> String {
 }
 
 /// A related location for a linked finding (the key that signs a token, or a token a key
-/// signs); its message says which.
-pub(super) fn related_location(id: usize, l: &crate::finding::Link) -> Location {
+/// signs) of a result in the run of repository `here`; its message says which.
+pub(super) fn related_location(
+    id: usize,
+    l: &crate::finding::Link,
+    here: Option<&str>,
+) -> Location {
+    let text = format!(
+        "{} at {}:{} (fingerprint {})",
+        l.rule_id,
+        l.location,
+        l.line,
+        &l.fingerprint[..12.min(l.fingerprint.len())]
+    );
+    if let Some(other) = l.label.as_deref().filter(|&o| Some(o) != here) {
+        return elsewhere(id, other, text);
+    }
     let outer = crate::source::member::outer(&l.location);
     let mut loc = Location::builder()
         .physical_location(
@@ -41,17 +57,60 @@ pub(super) fn related_location(id: usize, l: &crate::finding::Link) -> Location 
                 })
                 .build(),
         )
+        .message(Message::builder().text(text).build())
+        .build();
+    loc.id = Some(id as i64);
+    loc
+}
+
+/// A place in another repository: named in the message only.
+fn elsewhere(id: usize, label: &str, text: String) -> Location {
+    let mut loc = Location::builder()
         .message(
             Message::builder()
-                .text(format!(
-                    "{} at {}:{} (fingerprint {})",
-                    l.rule_id,
-                    l.location,
-                    l.line,
-                    &l.fingerprint[..12.min(l.fingerprint.len())]
-                ))
+                .text(format!("in {label}: {text}"))
                 .build(),
         )
+        .build();
+    loc.id = Some(id as i64);
+    loc
+}
+
+/// Another place a merged secret was seen, for a result in the run of repository `here`.
+pub(super) fn occurrence_location(id: usize, o: &Occurrence, here: Option<&str>) -> Location {
+    let shown = crate::source::member::display(&o.path, o.member.as_deref());
+    let text = match &o.commit {
+        Some(c) => format!(
+            "also at {shown}:{}:{} (commit {})",
+            o.start.line, o.start.column, c.id
+        ),
+        None => format!("also at {shown}:{}:{}", o.start.line, o.start.column),
+    };
+    if let Some(other) = o.label.as_deref().filter(|&l| Some(l) != here) {
+        return elsewhere(id, other, text);
+    }
+    let region = match o.region {
+        Some(r) => Region::builder()
+            .start_line(r.start.line as i64)
+            .start_column(r.start.column as i64)
+            .end_line(r.end.line as i64)
+            .end_column(r.end.column.max(1) as i64)
+            .build(),
+        None => Region::builder().start_line(1).build(),
+    };
+    let mut loc = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(
+                    ArtifactLocation::builder()
+                        .uri(uri_reference(&o.path))
+                        .uri_base_id("%SRCROOT%")
+                        .build(),
+                )
+                .region(region)
+                .build(),
+        )
+        .message(Message::builder().text(text).build())
         .build();
     loc.id = Some(id as i64);
     loc

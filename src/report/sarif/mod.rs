@@ -1,12 +1,12 @@
-//! SARIF 2.1.0 as GitHub code scanning ingests it: one run, one rule entry per rule that
-//! fired, relative URIs under `%SRCROOT%`, 1-based regions in UTF-16 columns, and
+//! SARIF 2.1.0 as GitHub code scanning ingests it: one run per repository (one for a scan),
+//! one rule entry per rule that fired, relative URIs under `%SRCROOT%`, 1-based regions in UTF-16 columns, and
 //! fingerprints that depend on the secret, never on line numbers.
 
 use super::ReportOptions;
 use crate::finding::ScanResult;
 use crate::finding::{Finding, Severity};
 use crate::rules::{Rule, RuleSet};
-use locations::{original_location, related_location, uri_reference};
+use locations::{occurrence_location, original_location, related_location, uri_reference};
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
@@ -17,65 +17,108 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 mod locations;
+mod runs;
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/leakhound/leakhound";
 
 /// GitHub code scanning rejects runs with more results than this.
 pub const MAX_RESULTS: usize = 25_000;
+/// A merged secret's other places listed per result as related locations; the JSON report
+/// lists them all.
+const MAX_RELATED_PLACES: usize = 100;
 /// GitHub code scanning rejects SARIF files larger than this once gzip-compressed.
 pub const MAX_GZIP_BYTES: usize = 10 << 20;
 
-/// Writes one SARIF log that GitHub accepts: past its limits the lowest-severity results are
-/// dropped, with a warning on stderr naming how many and which severities.
+/// Writes one SARIF log that GitHub accepts: one run per label (see [`runs`]), and past
+/// GitHub's limits the lowest-severity results of each run are dropped, with a warning on
+/// stderr naming how many and which severities.
 pub fn write(
     out: &mut dyn Write,
     result: &ScanResult,
     rules: &RuleSet,
     opts: &ReportOptions,
 ) -> io::Result<()> {
+    let groups = runs::groups(result);
     // Most severe first decides what stays; what stays keeps the report's order.
-    let mut ranked: Vec<usize> = (0..result.findings.len()).collect();
-    ranked.sort_by_key(|&i| std::cmp::Reverse(result.findings[i].severity));
-    let mut keep = ranked.len().min(MAX_RESULTS);
+    let ranked: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|g| {
+            let mut r: Vec<usize> = (0..g.findings.len()).collect();
+            r.sort_by_key(|&i| std::cmp::Reverse(g.findings[i].severity));
+            r
+        })
+        .collect();
+    // Past MAX_RESULTS in all, the gzip limit is out of reach anyway: start from a share of
+    // it per run rather than building (and compressing) every result first.
+    let total: usize = ranked.iter().map(Vec::len).sum();
+    let share = |n: usize| {
+        n.min(MAX_RESULTS)
+            .min((n * MAX_RESULTS).div_ceil(total.max(1)))
+    };
+    let mut keep: Vec<usize> = ranked.iter().map(|r| share(r.len())).collect();
+    let many = groups.len() > 1;
     let text = loop {
-        let mut kept = ranked[..keep].to_vec();
-        kept.sort_unstable();
-        let chosen: Vec<&Finding> = kept.iter().map(|&i| &result.findings[i]).collect();
-        let mut log = build(&chosen, rules, opts);
+        let runs: Vec<Run> = groups
+            .iter()
+            .zip(&ranked)
+            .zip(&keep)
+            .map(|((g, r), &k)| {
+                let mut kept = r[..k].to_vec();
+                kept.sort_unstable();
+                let chosen: Vec<&Finding> = kept.iter().map(|&i| g.findings[i].as_ref()).collect();
+                build_run(&chosen, g.label, many, rules, opts)
+            })
+            .collect();
+        let mut log = Sarif::builder()
+            .schema(SCHEMA_URI)
+            .version(json!("2.1.0"))
+            .runs(runs)
+            .build();
         run_properties(&mut log, result);
         let text = serde_json::to_vec_pretty(&log)?;
-        if keep == 0 || gzip_len(&text)? <= MAX_GZIP_BYTES {
+        let size = gzip_len(&text)?;
+        if keep.iter().all(|&k| k == 0) || size <= MAX_GZIP_BYTES {
             break text;
         }
-        keep = keep * 9 / 10;
+        // Results are about equal in size: shrink in proportion (and a tenth more), so a
+        // large report takes a few rounds, not dozens.
+        let fraction = MAX_GZIP_BYTES as f64 / size as f64 * 0.9;
+        keep.iter_mut()
+            .for_each(|k| *k = ((*k as f64 * fraction) as usize).min(*k * 9 / 10));
     };
-    if keep < ranked.len() {
-        let dropped: Vec<&Finding> = ranked[keep..]
-            .iter()
-            .map(|&i| &result.findings[i])
-            .collect();
-        warn_dropped(&dropped);
+    let dropped: Vec<&Finding> = groups
+        .iter()
+        .zip(&ranked)
+        .zip(&keep)
+        .flat_map(|((g, r), &k)| r[k..].iter().map(|&i| g.findings[i].as_ref()))
+        .collect();
+    if !dropped.is_empty() {
+        runs::warn_dropped(&dropped);
     }
     out.write_all(&text)?;
     writeln!(out)
 }
 
-/// Findings accepted by a marker, the configuration or a baseline are not results; the run
-/// says how many there were, by mechanism, as the text and JSON summaries do. Apps among the
-/// inputs (id, version, SDKs, secrets per SDK) go beside them.
+/// Findings accepted by a marker, the configuration or a baseline are not results; the first
+/// run says how many there were, by mechanism, as the text and JSON summaries do. Apps among
+/// the inputs (id, version, SDKs, secrets per SDK) go beside them.
 fn run_properties(log: &mut Sarif, result: &ScanResult) {
-    let mut extra = BTreeMap::new();
+    let Some(run) = log.runs.first_mut() else {
+        return;
+    };
+    let mut extra = run
+        .properties
+        .take()
+        .map(|p| p.additional_properties)
+        .unwrap_or_default();
     if !result.summary.suppressed.is_empty() {
         extra.insert("suppressed".to_string(), json!(result.summary.suppressed));
     }
     if !result.summary.apps.is_empty() {
         extra.insert("apps".to_string(), json!(result.summary.apps));
     }
-    if extra.is_empty() {
-        return;
-    }
-    if let Some(run) = log.runs.first_mut() {
+    if !extra.is_empty() {
         run.properties = Some(PropertyBag::builder().additional_properties(extra).build());
     }
 }
@@ -86,23 +129,15 @@ fn gzip_len(bytes: &[u8]) -> io::Result<usize> {
     Ok(gz.finish()?.len())
 }
 
-fn warn_dropped(dropped: &[&Finding]) {
-    let by_sev: Vec<String> = Severity::ALL
-        .iter()
-        .filter_map(|&s| {
-            let n = dropped.iter().filter(|f| f.severity == s).count();
-            (n > 0).then(|| format!("{n} {}", s.as_str()))
-        })
-        .collect();
-    eprintln!(
-        "leakhound: warning: SARIF: left out {} lowest-severity result(s) ({}) to stay within GitHub's limits ({MAX_RESULTS} results, 10 MB gzip); use --format json for all",
-        dropped.len(),
-        by_sev.join(", ")
-    );
-}
-
-/// The SARIF log for `findings`.
-pub fn build(findings: &[&Finding], rules: &RuleSet, opts: &ReportOptions) -> Sarif {
+/// The SARIF run for `findings` of the repository `label`; `many` says the log holds other
+/// runs, which GitHub keeps apart only by their `automationDetails.id`.
+fn build_run(
+    findings: &[&Finding],
+    label: Option<&str>,
+    many: bool,
+    rules: &RuleSet,
+    opts: &ReportOptions,
+) -> Run {
     let fired: Vec<&Rule> = rules
         .rules
         .iter()
@@ -120,11 +155,12 @@ pub fn build(findings: &[&Finding], rules: &RuleSet, opts: &ReportOptions) -> Sa
         .map(|f| sarif_result(f, &fired, opts))
         .collect();
     // upload-sarif's `category` becomes this id; GitHub keeps one analysis per category.
-    let automation = opts.sarif_category.as_ref().map(|c| {
-        RunAutomationDetails::builder()
-            .id(format!("{}/", c.trim_end_matches('/')))
-            .build()
-    });
+    let category = match (&opts.sarif_category, label) {
+        (Some(c), Some(l)) if many => Some(format!("{}/{l}", c.trim_end_matches('/'))),
+        (None, Some(l)) if many => Some(format!("leakhound/{l}")),
+        (c, _) => c.as_ref().map(|c| c.trim_end_matches('/').to_string()),
+    };
+    let automation = category.map(|c| RunAutomationDetails::builder().id(format!("{c}/")).build());
     let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
@@ -137,11 +173,11 @@ pub fn build(findings: &[&Finding], rules: &RuleSet, opts: &ReportOptions) -> Sa
         )]))
         .build();
     run.automation_details = automation;
-    Sarif::builder()
-        .schema(SCHEMA_URI)
-        .version(json!("2.1.0"))
-        .runs(vec![run])
-        .build()
+    if let Some(l) = label {
+        let extra = BTreeMap::from([("label".to_string(), json!(l))]);
+        run.properties = Some(PropertyBag::builder().additional_properties(extra).build());
+    }
+    run
 }
 
 fn text(s: &str) -> MultiformatMessageString {
@@ -287,6 +323,9 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
     if f.later_occurrences > 0 {
         props.insert("later_occurrences".into(), json!(f.later_occurrences));
     }
+    if !f.also_in.is_empty() {
+        props.insert("places".into(), json!(1 + f.also_in.len()));
+    }
     let mut r = SarifResult::builder()
         .rule_id(&f.rule_id)
         .level(level(f.severity))
@@ -308,16 +347,20 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
         .iter()
         .position(|x| x.spec.id == f.rule_id)
         .map(|i| i as i64);
+    let here = f.label.as_deref();
     let mut related: Vec<Location> = f
         .verified_by
         .iter()
         .chain(&f.signs)
         .filter(|l| l.line > 0)
         .enumerate()
-        .map(|(i, l)| related_location(i, l))
+        .map(|(i, l)| related_location(i, l, here))
         .collect();
     if let Some(file) = &f.original_file {
         related.push(original_location(related.len(), f, file));
+    }
+    for o in f.also_in.iter().take(MAX_RELATED_PLACES) {
+        related.push(occurrence_location(related.len(), o, here));
     }
     if !related.is_empty() {
         r.related_locations = Some(related);

@@ -7,9 +7,11 @@
 mod diff;
 pub mod pack;
 mod plan;
+mod remote;
 mod revs;
 
 pub use plan::{plan, plan_with, Opener};
+pub use remote::{origin_label, without_credentials};
 
 use git2::{ObjectType, Oid, Repository, RepositoryOpenFlags};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,155 @@
+//! `leakhound merge` on what it must survive and keep: hostile inputs, `--label` and its
+//! default for `git`, and a scan report read back field for field.
+
+use crate::helpers::*;
+use crate::merge::{entries, entry, merge_json, org, reports, WEB};
+use serde_json::Value;
+
+#[test]
+fn hostile_inputs_are_one_line_errors_and_the_rest_is_merged() {
+    let org = org();
+    let dir = tempfile::tempdir().unwrap();
+    let files = reports(&org, dir.path(), &[]);
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write("garbage.json", b"\x00\xffnot json at all\n\x1b[2J{{{\n");
+    // api's report (the token's line, then the shared secret's) cut inside its last line,
+    // as a killed job leaves it.
+    let api = std::fs::read_to_string(&files[0]).unwrap();
+    write("cut.jsonl", &api.as_bytes()[..api.len() - 40]);
+    let app = std::fs::read_to_string(&files[2]).unwrap();
+    write(
+        "v9.json",
+        app.replacen("\"schema_version\": 1", "\"schema_version\": 9", 1)
+            .as_bytes(),
+    );
+    write(
+        "fp.jsonl",
+        api.replacen("\"fingerprint\":\"", "\"fingerprint\":\"zz", 1)
+            .as_bytes(),
+    );
+    let args = [
+        "merge",
+        "--format",
+        "json",
+        "garbage.json",
+        "cut.jsonl",
+        "v9.json",
+        "fp.jsonl",
+        "web.jsonl",
+        "missing.jsonl",
+    ];
+    let run = run_hostile(dir.path(), &args);
+    let out = &run.out;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
+    let err = stderr(out);
+    let errors: Vec<&str> = err.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(errors.len(), 5, "{err}");
+    assert!(
+        errors[0].starts_with("leakhound: error: garbage.json: line 1: "),
+        "{err}"
+    );
+    assert!(
+        errors[0].ends_with(" (and 1 more)") && !errors[0].contains('\x1b'),
+        "{err}"
+    );
+    assert!(
+        errors[1].starts_with("leakhound: error: cut.jsonl: line 2: EOF while parsing"),
+        "{err}"
+    );
+    assert_eq!(
+        errors[2],
+        "leakhound: error: v9.json: schema_version 9 is not supported (this leakhound reads 1)"
+    );
+    assert_eq!(
+        errors[3],
+        "leakhound: error: fp.jsonl: line 1: fingerprint is not 64 hex digits"
+    );
+    assert!(
+        errors[4].starts_with("leakhound: error: missing.jsonl: cannot read: "),
+        "{err}"
+    );
+    // Everything readable is merged: cut's first line, fp's second, all of web; inputs that
+    // gave nothing add no label.
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        entries(&doc),
+        vec![
+            entry("acme/api", "jwt.token", "client/api.js", 1, &[]),
+            entry(
+                "acme/api",
+                "jwt.hmac-key.config",
+                "config/.env",
+                2,
+                &[(WEB, ".env", 1)]
+            ),
+            entry(WEB, "jwt.hmac-key.node", "server.js", 3, &[]),
+        ]
+    );
+    assert_eq!(doc["labels"], serde_json::json!(["acme/api", WEB]));
+}
+
+#[test]
+fn git_label_defaults_to_origin_without_credentials() {
+    let org = org();
+    let out = run(&[
+        "git",
+        &org.web.path().to_string_lossy(),
+        "--format",
+        "json",
+        "--now",
+        NOW,
+    ]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["label"], WEB);
+    assert!(findings(&doc).iter().all(|f| f["label"] == WEB));
+    let text = stdout(&out);
+    assert!(!text.contains("user") && !text.contains("pass@"), "{text}");
+    // --label wins over the remote; scan has no default.
+    let named = run(&[
+        "git",
+        &org.web.path().to_string_lossy(),
+        "--format",
+        "json",
+        "--label",
+        "web",
+        "--now",
+        NOW,
+    ]);
+    let named: Value = serde_json::from_slice(&named.stdout).unwrap();
+    assert_eq!(named["label"], "web");
+    let (plain, _) = scan_json(&org.web.path(), &[]);
+    assert!(plain.get("label").is_none() && findings(&plain)[0].get("label").is_none());
+    let (tagged, _) = scan_json(&org.web.path(), &["--label", "web-tree"]);
+    assert_eq!(tagged["label"], "web-tree");
+    assert_eq!(findings(&tagged)[0]["label"], "web-tree");
+}
+
+/// Drops the labels a merge adds (to findings and the links in them).
+fn unlabelled(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| k.as_str() != "label")
+                .map(|(k, v)| (k.clone(), unlabelled(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(unlabelled).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn demo_scan_round_trips_through_merge() {
+    for extra in [&[][..], &["--show-secrets"][..]] {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("demo.json");
+        let (doc, _) = scan_json(&fixtures("demo"), extra);
+        std::fs::write(&report, serde_json::to_vec(&doc).unwrap()).unwrap();
+        let (merged, out) = merge_json(&[report.to_string_lossy().into_owned()], extra);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(merged["label"], "demo");
+        // Every field a scan writes comes back (fixtures/demo has no secret twice).
+        assert_eq!(unlabelled(&merged["findings"]), doc["findings"]);
+        assert!(findings(&merged).iter().all(|f| f["label"] == "demo"));
+    }
+}
