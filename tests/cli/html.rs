@@ -85,7 +85,7 @@ fn dump_dom(browser: &Path, page: &Path, query: &str) -> String {
         &format!("{}{query}", file_url(page)),
         &["--dump-dom"],
     );
-    assert!(dom.contains("<table id=\"findings\""), "no DOM: {dom}");
+    assert!(dom.contains("<div id=\"findings\">"), "no DOM: {dom}");
     dom
 }
 

@@ -2,14 +2,16 @@
 // Filters the findings table by severity, rule and free text. The state comes from the URL
 // (?severity=critical,high&rule=ID&q=TEXT, or the same after #) and is written back to the
 // fragment, so a filtered view can be linked and a headless browser can drive it. One
-// listener on the form and one pass over the rows: no per-row handlers.
+// listener on the form and one pass over the rows: no per-row handlers. A table whose rows
+// are all hidden is hidden too (its block), so the page does not keep room for it.
 (function () {
-  var table = document.getElementById("findings");
+  var list = document.getElementById("findings");
   var form = document.getElementById("filters");
-  if (!table || !form) {
+  if (!list || !form) {
     return;
   }
-  var rows = table.tBodies[0].rows;
+  var tables = list.getElementsByTagName("table");
+  var rows = list.getElementsByTagName("tr");
   var shownLine = document.getElementById("shown");
   var boxes = form.querySelectorAll("input[name=severity]");
   var texts = null;
@@ -46,16 +48,26 @@
       }
     }
     var shown = 0;
-    for (var k = 0; k < rows.length; k++) {
-      var row = rows[k];
-      var ok = on[row.getAttribute("data-s")] === true &&
-        (!rule || row.getAttribute("data-r") === rule) &&
-        (!needle || texts[k].indexOf(needle) !== -1);
-      if (row.hidden === ok) {
-        row.hidden = !ok;
+    var k = 0;
+    for (var t = 0; t < tables.length; t++) {
+      var chunk = tables[t].tBodies[0].rows;
+      var before = shown;
+      for (var r = 0; r < chunk.length; r++, k++) {
+        var row = chunk[r];
+        var ok = on[row.getAttribute("data-s")] === true &&
+          (!rule || row.getAttribute("data-r") === rule) &&
+          (!needle || texts[k].indexOf(needle) !== -1);
+        if (row.hidden === ok) {
+          row.hidden = !ok;
+        }
+        if (ok) {
+          shown++;
+        }
       }
-      if (ok) {
-        shown++;
+      var empty = shown === before;
+      var block = tables[t].parentNode;
+      if (block.hidden !== empty) {
+        block.hidden = empty;
       }
     }
     shownLine.textContent = shown + " of " + rows.length + " findings shown";

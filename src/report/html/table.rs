@@ -8,6 +8,15 @@ use crate::finding::{Finding, JwtInfo, ScanResult, Severity};
 use crate::report::{flag, gitlab::timestamp, message, ReportOptions};
 use std::io::{self, Write};
 
+/// Findings rows per table. The rows are split into tables of fixed column widths, each in a
+/// block the browser lays out only when it scrolls into view (`content-visibility`, which
+/// does not apply to table boxes themselves): laying out one
+/// 10,000-row table was most of the time a large report took to open.
+const CHUNK_ROWS: usize = 200;
+/// The column widths every findings table shares, so the split tables line up.
+const COLUMNS: &str = "<colgroup><col class=\"c-sev\"><col class=\"c-rule\"><col class=\"c-loc\">\
+    <col class=\"c-ex\"><col><col class=\"c-jwt\"><col class=\"c-proof\"></colgroup>";
+
 /// Rows of the per-directory table; the rest are summed in one row.
 const SHOWN_AREAS: usize = 100;
 
@@ -62,19 +71,22 @@ pub fn findings(
     filters(out, tally)?;
     writeln!(
         out,
-        "<p id=\"shown\" class=\"note\">{} findings</p>\n<table id=\"findings\">\
-         <colgroup><col class=\"c-sev\"><col class=\"c-rule\"><col class=\"c-loc\">\
-         <col class=\"c-ex\"><col><col class=\"c-jwt\"><col class=\"c-proof\"></colgroup>\n\
-         <thead><tr><th>Severity</th><th>Rule</th><th>Location</th><th>Excerpt</th>\
-         <th>What was found</th><th>Token claims (UTC) and flags</th><th>Proof</th></tr></thead>\n<tbody>",
+        "<p id=\"shown\" class=\"note\">{} findings</p>\n<table class=\"ft\" id=\"findings-head\">\
+         {COLUMNS}<thead><tr><th>Severity</th><th>Rule</th><th>Location</th><th>Excerpt</th>\
+         <th>What was found</th><th>Token claims (UTC) and flags</th><th>Proof</th></tr></thead>\
+         </table>\n<div id=\"findings\">",
         result.findings.len()
     )?;
     let mut order: Vec<usize> = (0..result.findings.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(result.findings[i].severity));
-    for i in order {
-        row(out, &result.findings, i, tally, graph, opts)?;
+    for chunk in order.chunks(CHUNK_ROWS) {
+        writeln!(out, "<div><table class=\"ft\">{COLUMNS}<tbody>")?;
+        for &i in chunk {
+            row(out, &result.findings, i, tally, graph, opts)?;
+        }
+        writeln!(out, "</tbody></table></div>")?;
     }
-    writeln!(out, "</tbody></table></section>")
+    writeln!(out, "</div></section>")
 }
 
 fn filters(out: &mut dyn Write, tally: &Tally) -> io::Result<()> {
