@@ -335,6 +335,8 @@ pub enum FormatArg {
     Sarif,
     /// GitLab secret-detection report (artifacts:reports:secret_detection).
     Gitlab,
+    /// One self-contained HTML page: summary, charts, filterable findings, proof graph.
+    Html,
 }
 
 impl From<FormatArg> for Format {
@@ -345,6 +347,7 @@ impl From<FormatArg> for Format {
             FormatArg::Jsonl => Format::Jsonl,
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Gitlab => Format::Gitlab,
+            FormatArg::Html => Format::Html,
         }
     }
 }

@@ -14,7 +14,7 @@ use leakhound::filter::baseline::{Baseline, Entry};
 use leakhound::finding::ScanResult;
 use leakhound::pipeline::history::{self, HistoryOptions};
 use leakhound::pipeline::{self, unix_now, FinishOptions, ScanOptions, Scanner};
-use leakhound::report::{self, terminal_safe, ReportOptions};
+use leakhound::report::{self, terminal_safe, ReportOptions, ScanInfo};
 use leakhound::rules::RuleSet;
 use leakhound::source::git;
 use leakhound::source::walk::WalkOptions;
@@ -94,7 +94,13 @@ fn scan(args: ScanArgs) -> Result<u8> {
     if let Some(label) = &args.label {
         result.set_label(label);
     }
-    finish(&args.common, &mut result, &scanner.rules, &cfg, true)
+    let info = ScanInfo {
+        mode: "scan".into(),
+        inputs: args.paths.clone(),
+        refs: Vec::new(),
+        version: cli::VERSION.into(),
+    };
+    finish(&args.common, &mut result, &scanner.rules, &cfg, true, info)
 }
 
 fn git(args: GitArgs) -> Result<u8> {
@@ -129,7 +135,33 @@ fn git(args: GitArgs) -> Result<u8> {
         result.set_label(label);
     }
     let full = matches!(mode, git::Mode::History { .. });
-    finish(&args.common, &mut result, &scanner.rules, &cfg, full)
+    let info = git_info(&args.repo, &mode);
+    finish(&args.common, &mut result, &scanner.rules, &cfg, full, info)
+}
+
+/// What a `git` scan covered, for reports that say so.
+fn git_info(repo: &Path, mode: &git::Mode) -> ScanInfo {
+    let (mode, refs) = match mode {
+        git::Mode::History {
+            branch,
+            all_objects,
+        } => {
+            let what = if *all_objects {
+                "git history and unreachable objects"
+            } else {
+                "git history"
+            };
+            (what, branch.iter().cloned().collect())
+        }
+        git::Mode::Range { base, head } => ("git range", vec![format!("{base}..{head}")]),
+        git::Mode::Staged { .. } => ("git staged changes", Vec::new()),
+    };
+    ScanInfo {
+        mode: mode.into(),
+        inputs: vec![repo.display().to_string()],
+        refs,
+        version: cli::VERSION.into(),
+    }
 }
 
 /// Settles the findings (proof, filters, baseline), prints input errors, writes the report
@@ -141,6 +173,7 @@ fn finish(
     rules: &RuleSet,
     cfg: &Config,
     full: bool,
+    scan: ScanInfo,
 ) -> Result<u8> {
     let baseline = match &common.baseline {
         Some(path) => Some(Baseline::load(path)?),
@@ -175,6 +208,7 @@ fn finish(
         quiet: common.quiet,
         sarif_category: common.sarif_category.clone(),
         now: now(common),
+        scan,
     };
     let format = common.format.into();
     if let Err(e) = write_report(common.output.as_deref(), format, result, rules, &opts) {

@@ -5,7 +5,7 @@ use crate::{exit_code, is_broken_pipe, print_problems, write_report};
 use anyhow::{Context, Result};
 use clap::Args;
 use leakhound::pipeline::{self, unix_now};
-use leakhound::report::ReportOptions;
+use leakhound::report::{ReportOptions, ScanInfo};
 use leakhound::rules::RuleSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -54,6 +54,12 @@ pub fn merge(args: MergeArgs) -> Result<u8> {
         quiet: args.quiet,
         sarif_category: args.sarif_category.clone(),
         now: args.now.unwrap_or_else(unix_now),
+        scan: ScanInfo {
+            mode: "merge".into(),
+            inputs: args.files.clone(),
+            refs: Vec::new(),
+            version: crate::cli::VERSION.into(),
+        },
     };
     let output = args.output.as_deref();
     if let Err(e) = write_report(output, args.format.into(), &result, &rules, &opts) {

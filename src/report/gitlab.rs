@@ -96,7 +96,7 @@ fn capitalised(s: &str) -> String {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` in UTC, the schema's date-time pattern (civil-from-days, H. Hinnant).
-fn timestamp(unix: i64) -> String {
+pub(super) fn timestamp(unix: i64) -> String {
     let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

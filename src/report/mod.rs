@@ -1,6 +1,7 @@
 //! Findings → bytes. Nothing here re-runs detection; every format redacts unless told not to.
 
 pub mod gitlab;
+pub mod html;
 pub mod json;
 mod message;
 mod rules_table;
@@ -27,9 +28,12 @@ pub enum Format {
     Sarif,
     /// GitLab secret-detection report (artifacts:reports:secret_detection).
     Gitlab,
+    /// One self-contained HTML page for people: summary, chart, findings, proof graph.
+    Html,
 }
 
 /// What every writer needs besides the findings.
+#[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
     /// Print raw secrets.
     pub show_secrets: bool,
@@ -41,6 +45,21 @@ pub struct ReportOptions {
     pub sarif_category: Option<String>,
     /// When the scan ended, unix seconds (`--now` in tests), for formats that stamp it.
     pub now: i64,
+    /// What was scanned, for formats that say so (the HTML header).
+    pub scan: ScanInfo,
+}
+
+/// What a report covers, as the command line said it; the findings do not carry it.
+#[derive(Debug, Clone, Default)]
+pub struct ScanInfo {
+    /// The command and mode: `scan`, `git history`, `git range`, `git staged`, `merge`.
+    pub mode: String,
+    /// The paths or repositories scanned (or reports merged).
+    pub inputs: Vec<String>,
+    /// Revisions the scan was limited to (`--branch`, `--range`, `--since`), as given.
+    pub refs: Vec<String>,
+    /// `leakhound --version`: version and commit (empty: the library's version alone).
+    pub version: String,
 }
 
 /// Writes `result` in `format`.
@@ -57,6 +76,7 @@ pub fn write(
         Format::Jsonl => json::write_lines(out, result, opts),
         Format::Sarif => sarif::write(out, result, rules, opts),
         Format::Gitlab => gitlab::write(out, result, opts),
+        Format::Html => html::write(out, result, rules, opts),
     }
 }
 

@@ -19,6 +19,7 @@ mod hooks;
 mod hostile_cli;
 mod hostile_extract;
 mod hostile_text;
+mod html;
 mod inputs;
 mod merge;
 mod merge_inputs;

@@ -50,7 +50,7 @@ fn bash_completion_offers_commands_flags_and_shells() {
     );
     assert_eq!(
         bash_complete("leakhound scan --format "),
-        "text\njson\njsonl\nsarif\ngitlab\n"
+        "text\njson\njsonl\nsarif\ngitlab\nhtml\n"
     );
 }
 
