@@ -220,4 +220,6 @@ mod evidence_tests;
 #[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
+mod scope_tests;
+#[cfg(test)]
 mod tests;

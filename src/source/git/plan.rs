@@ -32,8 +32,7 @@ pub fn plan(
 pub type Opener<'a> = dyn Fn() -> Option<Repository> + Sync + 'a;
 
 /// [`plan`], diffing a history's commits in parallel when `open` is given (see
-/// `walk_commits`), calling `on_commit` as each commit of a full history is diffed (for
-/// progress).
+/// `walk_commits`), calling `on_commit` (progress) as each commit is diffed.
 pub fn plan_with(
     repo: &Repository,
     mode: &Mode,
