@@ -153,3 +153,36 @@ fn demo_scan_round_trips_through_merge() {
         assert!(findings(&merged).iter().all(|f| f["label"] == "demo"));
     }
 }
+
+/// The HTML of a merge names each finding's repository and the other places its secret was
+/// seen; a label is scanned input too, so a hostile one is escaped.
+#[test]
+fn merged_html_names_repositories_and_other_places() {
+    let org = org();
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = "<script>x</script>\"q";
+    let mut files = reports(&org, dir.path(), &[]);
+    let api = std::fs::read_to_string(&files[0]).unwrap();
+    let renamed = dir.path().join("hostile.jsonl");
+    std::fs::write(
+        &renamed,
+        api.replace("\"acme/api\"", &format!("{hostile:?}")),
+    )
+    .unwrap();
+    files[0] = renamed.to_string_lossy().into_owned();
+    let mut args = vec!["merge", "--format", "html"];
+    args.extend(files.iter().map(String::as_str));
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let page = stdout(&out);
+    let esc = "[&lt;script&gt;x&lt;/script&gt;&quot;q]";
+    assert!(page.contains(&format!("{esc} config/.env:2:12")), "{page}");
+    assert!(page.contains(&format!("also in [{WEB}] .env:1 commit ")));
+    assert!(page.contains("[acme/app] settings.env:1:"));
+    assert!(
+        page.contains(&format!("{esc} config/")),
+        "the per-area table"
+    );
+    assert!(!page.contains("<script>x"));
+    assert_eq!(page.matches("<script").count(), 1, "only the page's own");
+}

@@ -50,14 +50,19 @@ impl Tally {
     fn new(result: &ScanResult) -> Tally {
         let mut by_severity = [0; 4];
         let mut rules: HashMap<&str, [usize; 4]> = HashMap::new();
-        let mut areas: HashMap<&str, [usize; 4]> = HashMap::new();
+        let mut areas: HashMap<String, [usize; 4]> = HashMap::new();
         for f in &result.findings {
             let s = severity_index(f.severity);
             by_severity[s] += 1;
             rules.entry(&f.rule_id).or_default()[s] += 1;
-            areas.entry(area(&f.path)).or_default()[s] += 1;
+            // A merged report's areas are per repository: `[acme/api] src/`.
+            let place = match &f.label {
+                Some(l) => format!("[{l}] {}", area(&f.path)),
+                None => area(&f.path).to_string(),
+            };
+            areas.entry(place).or_default()[s] += 1;
         }
-        let by_rule = ranked(rules);
+        let by_rule = ranked(rules.into_iter().map(|(k, c)| (k.to_string(), c)).collect());
         let rule_index = by_rule
             .iter()
             .enumerate()
@@ -82,11 +87,8 @@ fn severity_index(s: Severity) -> usize {
 }
 
 /// Most findings first, then by name, so the order is stable.
-fn ranked(counts: HashMap<&str, [usize; 4]>) -> Vec<(String, [usize; 4])> {
-    let mut v: Vec<(String, [usize; 4])> = counts
-        .into_iter()
-        .map(|(k, c)| (k.to_string(), c))
-        .collect();
+fn ranked(counts: HashMap<String, [usize; 4]>) -> Vec<(String, [usize; 4])> {
+    let mut v: Vec<(String, [usize; 4])> = counts.into_iter().collect();
     v.sort_by(|a, b| {
         let total = |c: &[usize; 4]| c.iter().sum::<usize>();
         total(&b.1).cmp(&total(&a.1)).then_with(|| a.0.cmp(&b.0))

@@ -4,7 +4,7 @@
 use super::escape::Esc;
 use super::graph::Graph;
 use super::Tally;
-use crate::finding::{Finding, JwtInfo, ScanResult, Severity};
+use crate::finding::{Finding, JwtInfo, Occurrence, ScanResult, Severity};
 use crate::report::{flag, gitlab::timestamp, message, ReportOptions};
 use std::io::{self, Write};
 
@@ -150,8 +150,15 @@ fn row(
     writeln!(out, "</td></tr>")
 }
 
-/// `path!member:line:col (detail)`, the commit that introduced it, the fingerprint.
+/// Other places of a merged secret listed in its row; the JSON report lists all.
+const SHOWN_OCCURRENCES: usize = 10;
+
+/// `[label] path!member:line:col (detail)`, the commit that introduced it, the other places
+/// a merge saw the same secret, the fingerprint.
 fn location(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    if let Some(l) = &f.label {
+        write!(out, "[{}] ", Esc(l))?;
+    }
     write!(
         out,
         "{}:{}:{}",
@@ -177,11 +184,34 @@ fn location(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
     if f.later_occurrences > 0 {
         write!(out, "\n+{} later commits", f.later_occurrences)?;
     }
+    also_in(out, &f.also_in)?;
     write!(
         out,
         "\nfp {}",
         Esc(f.fingerprint.get(..12).unwrap_or(&f.fingerprint))
     )
+}
+
+fn also_in(out: &mut dyn Write, places: &[Occurrence]) -> io::Result<()> {
+    for o in places.iter().take(SHOWN_OCCURRENCES) {
+        write!(out, "\nalso in ")?;
+        if let Some(l) = &o.label {
+            write!(out, "[{}] ", Esc(l))?;
+        }
+        let place = crate::source::member::display(&o.path, o.member.as_deref());
+        write!(out, "{}:{}", Esc(&place), o.start.line)?;
+        if let Some(c) = &o.commit {
+            write!(out, " commit {}", Esc(c.id.get(..10).unwrap_or(&c.id)))?;
+        }
+    }
+    if places.len() > SHOWN_OCCURRENCES {
+        write!(
+            out,
+            "\nalso in {} more place(s)",
+            places.len() - SHOWN_OCCURRENCES
+        )?;
+    }
+    Ok(())
 }
 
 /// The decoded claims a reader needs to judge a token (personal ones arrive masked), and
