@@ -186,3 +186,81 @@ fn merged_html_names_repositories_and_other_places() {
     assert!(!page.contains("<script>x"));
     assert_eq!(page.matches("<script").count(), 1, "only the page's own");
 }
+
+/// One JSONL finding of `rule` at `path` with the fingerprint `n`, labelled `label`.
+fn wire_line(label: &str, rule: &str, path: &str, n: usize) -> String {
+    serde_json::json!({
+        "rule_id": rule, "rule_name": "JWT secret in a configuration value",
+        "severity": "critical", "confidence": "high", "path": path, "line": 1,
+        "column": 12, "end_line": 1, "end_column": 40, "secret": "benc…(28)",
+        "redacted": true, "fingerprint": format!("{n:064x}"), "label": label,
+    })
+    .to_string()
+        + "\n"
+}
+
+/// Past GitHub's 10 MB (gzip) limit, the SARIF of a merge keeps as many results as fit,
+/// says how many it left out, and still parses; a label made to look like the log's own
+/// structure stays a string.
+#[test]
+fn merged_sarif_fits_the_gzip_limit_and_hostile_labels_stay_strings() {
+    let dir = tempfile::tempdir().unwrap();
+    // Paths of random letters: about 6 bits each, so 30,000 of them cannot compress to 10 MB.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut random_path = || -> String {
+        (0..800)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+                    [(seed % 64) as usize] as char
+            })
+            .collect()
+    };
+    let hostile = "x\n      \"results\": []\n]}";
+    let mut big = String::new();
+    for n in 0..30_000 {
+        big.push_str(&wire_line(
+            "acme/big",
+            "jwt.hmac-key.config",
+            &random_path(),
+            n,
+        ));
+    }
+    let small = wire_line(hostile, "jwt.hmac-key.config", "a.env", 99_999);
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let (big, small) = (write("big.jsonl", &big), write("small.jsonl", &small));
+    let out = run(&["merge", &small, &big, "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &out.stdout).unwrap();
+    let compressed = gz.finish().unwrap().len();
+    assert!(compressed <= 10 << 20, "{compressed} bytes gzipped");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let counts: Vec<(String, usize)> = doc["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let label = r["properties"]["label"].as_str().unwrap().to_string();
+            (label, r["results"].as_array().unwrap().len())
+        })
+        .collect();
+    // Runs in label order.
+    assert_eq!(counts[1], (hostile.to_string(), 1));
+    assert_eq!(counts[0].0, "acme/big");
+    let kept = counts[0].1;
+    // The budget is used, not thrown away: a result here is about 1 KB compressed.
+    assert!((8_000..30_000).contains(&kept), "{kept} kept");
+    let note = format!(
+        "SARIF: left out {} lowest-severity result(s) ({} critical)",
+        30_000 - kept,
+        30_000 - kept
+    );
+    assert!(stderr(&out).contains(&note), "{}", stderr(&out));
+}

@@ -16,6 +16,7 @@ use serde_sarif::sarif::{
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+mod budget;
 mod locations;
 mod runs;
 
@@ -24,9 +25,11 @@ const INFORMATION_URI: &str = "https://github.com/leakhound/leakhound";
 
 /// GitHub code scanning rejects runs with more results than this.
 pub const MAX_RESULTS: usize = 25_000;
-/// A merged secret's other places listed per result as related locations; the JSON report
-/// lists them all.
-const MAX_RELATED_PLACES: usize = 100;
+/// A merged secret's other places listed per result as related locations; the result's
+/// `places` property counts them all and the JSON report lists them. A secret shared by a
+/// whole organisation is a result in every repository's run: listing every other place in
+/// each made the log quadratic in the places, and most of it was cut for GitHub's size limit.
+pub(super) const MAX_RELATED_PLACES: usize = 20;
 /// GitHub code scanning rejects SARIF files larger than this once gzip-compressed.
 pub const MAX_GZIP_BYTES: usize = 10 << 20;
 
@@ -45,59 +48,77 @@ pub fn write(
         .iter()
         .map(|g| {
             let mut r: Vec<usize> = (0..g.findings.len()).collect();
-            r.sort_by_key(|&i| std::cmp::Reverse(g.findings[i].severity));
+            r.sort_by_key(|&i| std::cmp::Reverse(g.findings[i].finding.severity));
             r
         })
         .collect();
-    // Past MAX_RESULTS in all, the gzip limit is out of reach anyway: start from a share of
-    // it per run rather than building (and compressing) every result first.
-    let total: usize = ranked.iter().map(Vec::len).sum();
-    let share = |n: usize| {
-        n.min(MAX_RESULTS)
-            .min((n * MAX_RESULTS).div_ceil(total.max(1)))
-    };
-    let mut keep: Vec<usize> = ranked.iter().map(|r| share(r.len())).collect();
+    let measured = budget::measure(&groups, &ranked, rules, opts)?;
+    let mut limit = budget::first_limit();
+    let mut keep = budget::keep(&measured, limit);
     let many = groups.len() > 1;
+    let runs: Vec<Run> = groups
+        .iter()
+        .zip(&measured)
+        .map(|(g, m)| build_run(&m.fired, g.label, many, opts))
+        .collect();
+    let mut log = Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(json!("2.1.0"))
+        .runs(runs)
+        .build();
+    run_properties(&mut log, result);
+    let skeleton = serde_json::to_vec_pretty(&log)?;
     let text = loop {
-        let runs: Vec<Run> = groups
-            .iter()
-            .zip(&ranked)
-            .zip(&keep)
-            .map(|((g, r), &k)| {
-                let mut kept = r[..k].to_vec();
-                kept.sort_unstable();
-                let chosen: Vec<&Finding> = kept.iter().map(|&i| g.findings[i].as_ref()).collect();
-                build_run(&chosen, g.label, many, rules, opts)
-            })
-            .collect();
-        let mut log = Sarif::builder()
-            .schema(SCHEMA_URI)
-            .version(json!("2.1.0"))
-            .runs(runs)
-            .build();
-        run_properties(&mut log, result);
-        let text = serde_json::to_vec_pretty(&log)?;
-        let size = gzip_len(&text)?;
+        let text = splice(&skeleton, &measured, &keep);
+        let size = budget::gzip_len(&text)?;
         if keep.iter().all(|&k| k == 0) || size <= MAX_GZIP_BYTES {
             break text;
         }
-        // Results are about equal in size: shrink in proportion (and a tenth more), so a
-        // large report takes a few rounds, not dozens.
-        let fraction = MAX_GZIP_BYTES as f64 / size as f64 * 0.9;
-        keep.iter_mut()
-            .for_each(|k| *k = ((*k as f64 * fraction) as usize).min(*k * 9 / 10));
+        // The runs compressed together, in the report's order, came out larger than
+        // measured: aim lower by as much, and a little more.
+        limit = (limit as f64 * MAX_GZIP_BYTES as f64 / size as f64 * 0.97) as usize;
+        keep = budget::keep(&measured, limit);
     };
     let dropped: Vec<&Finding> = groups
         .iter()
         .zip(&ranked)
         .zip(&keep)
-        .flat_map(|((g, r), &k)| r[k..].iter().map(|&i| g.findings[i].as_ref()))
+        .flat_map(|((g, r), &k)| r[k..].iter().map(|&i| g.findings[i].finding.as_ref()))
         .collect();
     if !dropped.is_empty() {
         runs::warn_dropped(&dropped);
     }
     out.write_all(&text)?;
     writeln!(out)
+}
+
+/// The log: `skeleton` (every run with an empty results array) with each run's first
+/// `keep[r]` measured results, in the report's order, in place of its empty array. Strings in
+/// JSON hold no raw newline, so `\n      "results": []` at a run's depth is that run's key.
+fn splice(skeleton: &[u8], measured: &[budget::Measured], keep: &[usize]) -> Vec<u8> {
+    const EMPTY: &[u8] = b"\n      \"results\": []";
+    let bytes: usize = measured.iter().zip(keep).map(|(m, &k)| m.bytes_of(k)).sum();
+    let mut out = Vec::with_capacity(skeleton.len() + bytes + 2 * keep.len());
+    let mut rest = skeleton;
+    for (m, &k) in measured.iter().zip(keep) {
+        let Some(at) = memchr::memmem::find(rest, EMPTY) else {
+            break;
+        };
+        out.extend_from_slice(&rest[..at + EMPTY.len() - 1]);
+        rest = &rest[at + EMPTY.len() - 1..];
+        if k == 0 {
+            continue;
+        }
+        let mut kept: Vec<&(usize, Vec<u8>)> = m.results[..k].iter().collect();
+        kept.sort_unstable_by_key(|r| r.0);
+        for (n, (_, bytes)) in kept.iter().enumerate() {
+            out.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
+            out.extend_from_slice(bytes);
+        }
+        out.extend_from_slice(b"\n      ");
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 /// Findings accepted by a marker, the configuration or a baseline are not results; the first
@@ -123,26 +144,10 @@ fn run_properties(log: &mut Sarif, result: &ScanResult) {
     }
 }
 
-fn gzip_len(bytes: &[u8]) -> io::Result<usize> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(bytes)?;
-    Ok(gz.finish()?.len())
-}
-
-/// The SARIF run for `findings` of the repository `label`; `many` says the log holds other
+/// The SARIF run of the repository `label` listing the rules `fired`, with an empty results
+/// array the log's results are spliced into (see [`splice`]); `many` says the log holds other
 /// runs, which GitHub keeps apart only by their `automationDetails.id`.
-fn build_run(
-    findings: &[&Finding],
-    label: Option<&str>,
-    many: bool,
-    rules: &RuleSet,
-    opts: &ReportOptions,
-) -> Run {
-    let fired: Vec<&Rule> = rules
-        .rules
-        .iter()
-        .filter(|r| findings.iter().any(|f| f.rule_id == r.spec.id))
-        .collect();
+fn build_run(fired: &[&Rule], label: Option<&str>, many: bool, opts: &ReportOptions) -> Run {
     let driver = ToolComponent::builder()
         .name("leakhound")
         .version(env!("CARGO_PKG_VERSION"))
@@ -150,10 +155,6 @@ fn build_run(
         .information_uri(INFORMATION_URI)
         .rules(fired.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
         .build();
-    let results: Vec<SarifResult> = findings
-        .iter()
-        .map(|f| sarif_result(f, &fired, opts))
-        .collect();
     // upload-sarif's `category` becomes this id; GitHub keeps one analysis per category.
     let category = match (&opts.sarif_category, label) {
         (Some(c), Some(l)) if many => Some(format!("{}/{l}", c.trim_end_matches('/'))),
@@ -163,7 +164,7 @@ fn build_run(
     let automation = category.map(|c| RunAutomationDetails::builder().id(format!("{c}/")).build());
     let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
-        .results(results)
+        .results(Vec::new())
         .column_kind(json!("utf16CodeUnits"))
         .original_uri_base_ids(BTreeMap::from([(
             "%SRCROOT%".to_string(),
@@ -261,7 +262,9 @@ fn level(s: Severity) -> ResultLevel {
     }
 }
 
-fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResult {
+/// One result, without its rule index (which depends on the rules its run lists); `places`
+/// counts where its secret was seen in all (1 for a scan).
+fn sarif_result(f: &Finding, places: usize, opts: &ReportOptions) -> SarifResult {
     // Viewers open `path`: the region is the secret's bytes there. Inside a binary container
     // no line holds them, so the result points at the file (line 1) and the member position
     // goes into the properties and the message.
@@ -323,8 +326,8 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
     if f.later_occurrences > 0 {
         props.insert("later_occurrences".into(), json!(f.later_occurrences));
     }
-    if !f.also_in.is_empty() {
-        props.insert("places".into(), json!(1 + f.also_in.len()));
+    if places > 1 {
+        props.insert("places".into(), json!(places));
     }
     let mut r = SarifResult::builder()
         .rule_id(&f.rule_id)
@@ -343,10 +346,6 @@ fn sarif_result(f: &Finding, fired: &[&Rule], opts: &ReportOptions) -> SarifResu
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag::builder().additional_properties(props).build())
         .build();
-    r.rule_index = fired
-        .iter()
-        .position(|x| x.spec.id == f.rule_id)
-        .map(|i| i as i64);
     let here = f.label.as_deref();
     let mut related: Vec<Location> = f
         .verified_by

@@ -2,7 +2,7 @@
 //! seen in its repository, located at the finding's first place there, so a reader of one
 //! run sees all that repository leaks, even secrets it shares with others.
 
-use super::MAX_RESULTS;
+use super::{MAX_RELATED_PLACES, MAX_RESULTS};
 use crate::finding::{Finding, ScanResult, Severity};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -15,7 +15,14 @@ pub(super) struct Group<'a> {
     /// The repository or artifact (`None` for an unlabelled scan).
     pub label: Option<&'a str>,
     /// Its findings, in the report's order.
-    pub findings: Vec<Cow<'a, Finding>>,
+    pub findings: Vec<Placed<'a>>,
+}
+
+/// A finding as one run shows it, and how many places its secret was seen in all (its
+/// `also_in` may list only the first [`MAX_RELATED_PLACES`] of the others).
+pub(super) struct Placed<'a> {
+    pub finding: Cow<'a, Finding>,
+    pub places: usize,
 }
 
 /// The runs of `result`: one per label in `result.labels` (even one without findings, so a
@@ -28,14 +35,28 @@ pub(super) fn groups(result: &ScanResult) -> Vec<Group<'_>> {
     }
     for f in &result.findings {
         let own = f.label.as_deref();
+        let places = 1 + f.also_in.len();
         let i = slot(&mut groups, &mut index, own);
-        groups[i].findings.push(Cow::Borrowed(f));
+        groups[i].findings.push(Placed {
+            finding: Cow::Borrowed(f),
+            places,
+        });
+        if f.also_in.is_empty() {
+            continue;
+        }
+        // Cloned once without its places, so each run's view costs a bounded list, not all
+        // the places again (a secret in every repository of an org would be quadratic).
+        let mut bare = f.clone();
+        bare.also_in.clear();
         let mut seen: HashSet<Option<&str>> = HashSet::from([own]);
         for (k, o) in f.also_in.iter().enumerate() {
             let label = o.label.as_deref();
             if seen.insert(label) {
                 let i = slot(&mut groups, &mut index, label);
-                groups[i].findings.push(Cow::Owned(seen_at(f, k)));
+                groups[i].findings.push(Placed {
+                    finding: Cow::Owned(seen_at(f, &bare, k)),
+                    places,
+                });
             }
         }
     }
@@ -66,10 +87,10 @@ fn slot<'a>(
     })
 }
 
-/// `f` as the run of its `k`-th other place shows it: located there, with every other
-/// place (its own first) as the places it is also in.
-fn seen_at(f: &Finding, k: usize) -> Finding {
-    let mut view = f.at(&f.also_in[k]);
+/// `f` as the run of its `k`-th other place shows it: located there, with the first other
+/// places (its own first) as the places it is also in; `bare` is `f` without places.
+fn seen_at(f: &Finding, bare: &Finding, k: usize) -> Finding {
+    let mut view = bare.at(&f.also_in[k]);
     view.also_in = std::iter::once(f.occurrence())
         .chain(
             f.also_in
@@ -78,6 +99,7 @@ fn seen_at(f: &Finding, k: usize) -> Finding {
                 .filter(|&(j, _)| j != k)
                 .map(|(_, o)| o.clone()),
         )
+        .take(MAX_RELATED_PLACES)
         .collect();
     view
 }
