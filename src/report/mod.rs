@@ -4,6 +4,7 @@ pub mod gitlab;
 pub mod html;
 pub mod json;
 mod message;
+pub(crate) mod nest;
 mod rules_table;
 pub mod sarif;
 pub mod text;

@@ -75,7 +75,11 @@ pub(super) fn measure<'r>(
                     .map(|i| i as i64);
                 buf.clear();
                 serde_json::to_writer_pretty(&mut buf, &one)?;
-                let indented = nested(&buf);
+                // As the log nests it (`runs[i].results[j]`): the indentation is as many
+                // bytes as the rest on a large log, and compresses worse than the text at
+                // the fast gzip level.
+                let mut indented = Vec::with_capacity(buf.len() * 3 / 2);
+                crate::report::nest::indented(&buf, 8, &mut indented);
                 gz.write_all(&indented)?;
                 m.compressed.push(gz.get_ref().0);
                 m.results.push((i, indented));
@@ -124,26 +128,6 @@ fn within(curves: &[&[usize]], limit: usize) -> Vec<usize> {
 /// The compressed size results may take at first.
 pub(super) fn first_limit() -> usize {
     (MAX_GZIP_BYTES as f64 * RESULTS_SHARE) as usize
-}
-
-/// The indentation of a result's lines in the log (`runs[i].results[j]`).
-const NESTING: &[u8] = b"        ";
-
-/// A result serialised on its own, as the log holds it: every line indented to its depth,
-/// which on a large log is as many bytes as the rest (and compresses worse at the fast gzip
-/// level than the text).
-fn nested(text: &[u8]) -> Vec<u8> {
-    let lines = memchr::memchr_iter(b'\n', text).count();
-    let mut out = Vec::with_capacity(text.len() + NESTING.len() * (lines + 1));
-    out.extend_from_slice(NESTING);
-    let mut from = 0;
-    for nl in memchr::memchr_iter(b'\n', text) {
-        out.extend_from_slice(&text[from..=nl]);
-        out.extend_from_slice(NESTING);
-        from = nl + 1;
-    }
-    out.extend_from_slice(&text[from..]);
-    out
 }
 
 /// The size of `bytes` once gzip-compressed.

@@ -2,7 +2,7 @@
 //! one rule entry per rule that fired, relative URIs under `%SRCROOT%`, 1-based regions in UTF-16 columns, and
 //! fingerprints that depend on the secret, never on line numbers.
 
-use super::ReportOptions;
+use super::{nest, ReportOptions};
 use crate::finding::ScanResult;
 use crate::finding::{Finding, Severity};
 use crate::rules::{Rule, RuleSet};
@@ -93,19 +93,17 @@ pub fn write(
 }
 
 /// The log: `skeleton` (every run with an empty results array) with each run's first
-/// `keep[r]` measured results, in the report's order, in place of its empty array. Strings in
-/// JSON hold no raw newline, so `\n      "results": []` at a run's depth is that run's key.
+/// `keep[r]` measured results, in the report's order, in place of its empty array.
 fn splice(skeleton: &[u8], measured: &[budget::Measured], keep: &[usize]) -> Vec<u8> {
-    const EMPTY: &[u8] = b"\n      \"results\": []";
     let bytes: usize = measured.iter().zip(keep).map(|(m, &k)| m.bytes_of(k)).sum();
     let mut out = Vec::with_capacity(skeleton.len() + bytes + 2 * keep.len());
     let mut rest = skeleton;
     for (m, &k) in measured.iter().zip(keep) {
-        let Some(at) = memchr::memmem::find(rest, EMPTY) else {
+        let Some((head, tail)) = nest::split_at_empty(rest, "results", 6) else {
             break;
         };
-        out.extend_from_slice(&rest[..at + EMPTY.len() - 1]);
-        rest = &rest[at + EMPTY.len() - 1..];
+        out.extend_from_slice(head);
+        rest = tail;
         if k == 0 {
             continue;
         }
