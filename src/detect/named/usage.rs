@@ -69,10 +69,23 @@ const SINKS: &[(&str, Use)] = &[
 const ARGS: usize = 256;
 const MAX_SINKS: usize = 20_000;
 
+/// Names are looked up around their own occurrences before a file's sinks are indexed: most
+/// files ask about a few names, and finding a name (memchr) is many times faster than the
+/// case-insensitive sink automaton over the whole file, which has no prefilter. The look-ups
+/// may read (in sink windows, and a sixteenth of the file per name found by memchr) half as
+/// many bytes as the file holds; past that the index is built, so the work stays linear.
+const DIRECT_SHARE: usize = 2;
+const MEMMEM_SHARE: usize = 16;
+
+/// The longest sink word, so a window that holds a name's sink arguments holds the sink.
+const LONGEST_SINK: usize = 24;
+
 /// Facts about one file for named detection, each computed on first use.
 #[derive(Default)]
 pub struct Facts<'b> {
     uses: OnceCell<FxHashMap<&'b [u8], Use>>,
+    /// Bytes the direct look-ups may still read (`None`: not yet set).
+    direct: std::cell::Cell<Option<usize>>,
     imports: OnceCell<Vec<Library>>,
     sealed: OnceCell<bool>,
 }
@@ -80,11 +93,19 @@ pub struct Facts<'b> {
 impl<'b> Facts<'b> {
     /// What `name` (or its last dotted segment) is used for later in `buf`.
     pub fn use_of(&self, buf: &'b [u8], name: &str) -> Option<Use> {
+        let last = name.rsplit(['.', ':', '>']).next().unwrap_or(name);
+        if self.uses.get().is_none() {
+            let mut budget = self.direct.get().unwrap_or(buf.len() / DIRECT_SHARE);
+            let found = direct_use(buf, name.as_bytes(), last.as_bytes(), &mut budget);
+            self.direct.set(Some(budget));
+            if let Some(found) = found {
+                return found;
+            }
+        }
         let uses = self.uses.get_or_init(|| index_uses(buf));
         if uses.is_empty() {
             return None;
         }
-        let last = name.rsplit(['.', ':', '>']).next().unwrap_or(name);
         uses.get(name.as_bytes())
             .or_else(|| uses.get(last.as_bytes()))
             .copied()
@@ -139,6 +160,54 @@ fn index_uses(buf: &[u8]) -> FxHashMap<&[u8], Use> {
         }
     }
     out
+}
+
+/// What [`index_uses`] would say of `name`, then of `last`, found around their occurrences:
+/// a sink whose arguments hold an occurrence starts at most `ARGS` bytes (plus the sink)
+/// before it on its line, and the first sink of the file whose arguments hold the name is the
+/// first found for its first occurrence that has one. `None` once `budget` bytes are read.
+fn direct_use(buf: &[u8], name: &[u8], last: &[u8], budget: &mut usize) -> Option<Option<Use>> {
+    if let Some(u) = sink_before(buf, name, budget)? {
+        return Some(Some(u));
+    }
+    if last == name {
+        return Some(None);
+    }
+    sink_before(buf, last, budget)
+}
+
+fn sink_before(buf: &[u8], key: &[u8], budget: &mut usize) -> Option<Option<Use>> {
+    if key.is_empty() {
+        return Some(None);
+    }
+    *budget = budget.checked_sub(buf.len() / MEMMEM_SHARE)?;
+    for q in memchr::memmem::find_iter(buf, key) {
+        // Only where an identifier (or a dotted part of one) is exactly the key.
+        let before = q.checked_sub(1).map(|i| buf[i]);
+        let after = buf.get(q + key.len()).copied();
+        if before.is_some_and(|b| is_ident(b) && b != b'$') || after.is_some_and(is_ident) {
+            continue;
+        }
+        let from = q.saturating_sub(ARGS + LONGEST_SINK);
+        let from = memchr::memrchr(b'\n', &buf[from..q]).map_or(from, |nl| from + nl + 1);
+        *budget = budget.checked_sub(q - from)?;
+        for m in sinks().find_iter(&buf[from..q]) {
+            let (start, end) = (from + m.start(), from + m.end());
+            let (word, use_) = SINKS[m.pattern().as_usize()];
+            if word.ends_with('(') && start > 0 && is_ident(buf[start - 1]) {
+                continue;
+            }
+            let args = &buf[end..(end + ARGS).min(buf.len())];
+            let args = &args[..memchr::memchr(b'\n', args).unwrap_or(args.len())];
+            let holds = identifiers(args).any(|id| {
+                id == key || (id.contains(&b'.') && id.split(|&b| b == b'.').any(|p| p == key))
+            });
+            if holds {
+                return Some(Some(use_));
+            }
+        }
+    }
+    Some(None)
 }
 
 fn is_ident(b: u8) -> bool {
@@ -235,47 +304,5 @@ fn imports(buf: &[u8]) -> Vec<Library> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn later_uses_are_found_by_name_and_last_segment() {
-        let src = br#"
-const jwt = require("jsonwebtoken");
-const config = { jwtSecret: "x" };
-const apiToken = "y";
-const dbPass = "z";
-function issue(p) { return jwt.sign(p, config.jwtSecret, { expiresIn: "1h" }); }
-fetch(url, { headers: { Authorization: `Bearer ${apiToken}` } });
-db.connect(host, "app", dbPass);
-design(layout);
-"#;
-        let f = Facts::default();
-        assert_eq!(f.use_of(src, "config.jwtSecret"), Some(Use::Sign));
-        assert_eq!(f.use_of(src, "jwtSecret"), Some(Use::Sign));
-        assert_eq!(f.use_of(src, "apiToken"), Some(Use::Header));
-        assert_eq!(f.use_of(src, "dbPass"), Some(Use::Login));
-        assert_eq!(f.use_of(src, "layout"), None);
-        assert_eq!(f.use_of(src, "unused"), None);
-        assert_eq!(f.imports(src), &[Library::Jwt]);
-    }
-
-    #[test]
-    fn imports_in_several_languages() {
-        for (src, want) in [
-            (&b"import hmac, hashlib\n"[..], vec![Library::Crypto]),
-            (
-                b"using System.Security.Cryptography;\n",
-                vec![Library::Crypto],
-            ),
-            (
-                b"import io.jsonwebtoken.Jwts;\nimport okhttp3.OkHttpClient;\n",
-                vec![Library::Jwt, Library::Http],
-            ),
-            (b"use hmac::{Hmac, Mac};\n", vec![Library::Crypto]),
-            (b"const x = 1; // import nothing\n", vec![]),
-        ] {
-            assert_eq!(imports(src), want, "{}", String::from_utf8_lossy(src));
-        }
-    }
-}
+#[path = "usage_tests.rs"]
+mod tests;
