@@ -76,6 +76,20 @@ fn elsewhere(id: usize, label: &str, text: String) -> Location {
     loc
 }
 
+/// The secret's bytes in the file a viewer opens; inside a binary container no line holds
+/// them, so line 1 (the member position goes into the properties and the message).
+pub(super) fn region_in_file(region: Option<crate::finding::Region>) -> Region {
+    match region {
+        Some(r) => Region::builder()
+            .start_line(r.start.line as i64)
+            .start_column(r.start.column as i64)
+            .end_line(r.end.line as i64)
+            .end_column(r.end.column.max(1) as i64)
+            .build(),
+        None => Region::builder().start_line(1).build(),
+    }
+}
+
 /// Another place a merged secret was seen, for a result in the run of repository `here`.
 pub(super) fn occurrence_location(id: usize, o: &Occurrence, here: Option<&str>) -> Location {
     let shown = crate::source::member::display(&o.path, o.member.as_deref());
@@ -89,15 +103,7 @@ pub(super) fn occurrence_location(id: usize, o: &Occurrence, here: Option<&str>)
     if let Some(other) = o.label.as_deref().filter(|&l| Some(l) != here) {
         return elsewhere(id, other, text);
     }
-    let region = match o.region {
-        Some(r) => Region::builder()
-            .start_line(r.start.line as i64)
-            .start_column(r.start.column as i64)
-            .end_line(r.end.line as i64)
-            .end_column(r.end.column.max(1) as i64)
-            .build(),
-        None => Region::builder().start_line(1).build(),
-    };
+    let region = region_in_file(o.region);
     let mut loc = Location::builder()
         .physical_location(
             PhysicalLocation::builder()

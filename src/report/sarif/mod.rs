@@ -10,8 +10,8 @@ use locations::{occurrence_location, original_location, related_location, uri_re
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails,
-    Sarif, Tool, ToolComponent,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif,
+    Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -263,18 +263,7 @@ fn level(s: Severity) -> ResultLevel {
 /// One result, without its rule index (which depends on the rules its run lists); `places`
 /// counts where its secret was seen in all (1 for a scan).
 fn sarif_result(f: &Finding, places: usize, opts: &ReportOptions) -> SarifResult {
-    // Viewers open `path`: the region is the secret's bytes there. Inside a binary container
-    // no line holds them, so the result points at the file (line 1) and the member position
-    // goes into the properties and the message.
-    let region = match f.region {
-        Some(r) => Region::builder()
-            .start_line(r.start.line as i64)
-            .start_column(r.start.column as i64)
-            .end_line(r.end.line as i64)
-            .end_column(r.end.column.max(1) as i64)
-            .build(),
-        None => Region::builder().start_line(1).build(),
-    };
+    let region = locations::region_in_file(f.region);
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
