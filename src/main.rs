@@ -8,7 +8,7 @@ mod merge_cmd;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use cli::{Cli, Command, CommonArgs, ConfigAction, GitArgs, RulesAction, ScanArgs, WeakSecrets};
+use cli::{Cli, Command, CommonArgs, ConfigAction, GitArgs, ScanArgs, WeakSecrets};
 use leakhound::config::{self, Config};
 use leakhound::filter::baseline::{Baseline, Entry};
 use leakhound::finding::ScanResult;
@@ -37,6 +37,9 @@ macro_rules! outln {
     }};
 }
 
+// After `outln!`, which it uses.
+mod rules_cmd;
+
 const EXIT_CLEAN: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_ERROR: u8 = 2;
@@ -47,7 +50,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan(args),
         Command::Git(args) => git(args),
         Command::Merge(args) => merge_cmd::merge(args),
-        Command::Rules { action } => rules(action),
+        Command::Rules { action } => rules_cmd::rules(action),
         Command::Config { action } => config_cmd(action),
         Command::InstallHook { repo, force } => hook::install(&repo, force).map(|()| EXIT_CLEAN),
         Command::Completions { shell } => manual::completions(shell).map(|()| EXIT_CLEAN),
@@ -318,43 +321,6 @@ fn write_report(
             report::write(&mut out, format, result, rules, opts)
                 .and_then(|_| out.flush())
                 .context("standard output")
-        }
-    }
-}
-
-fn rules(action: RulesAction) -> Result<u8> {
-    let rules = RuleSet::builtin().context("built-in rules")?;
-    match action {
-        RulesAction::List { markdown } => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            let written =
-                report::rules_table(&mut out, &rules, markdown).and_then(|()| out.flush());
-            match written {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(anyhow::Error::new(e).context("standard output"))
-                }
-                _ => Ok(EXIT_CLEAN),
-            }
-        }
-        RulesAction::Check => {
-            let scanner = Scanner::new(rules, ScanOptions::default());
-            let (failures, count) = pipeline::check(&scanner);
-            for f in &failures {
-                outln!("FAIL {} {}: {}", f.rule, f.which, f.problem);
-            }
-            outln!(
-                "{} rules, {} examples: {} passed, {} failed",
-                scanner.rules.rules.len(),
-                count,
-                count - failures.len(),
-                failures.len()
-            );
-            Ok(if failures.is_empty() {
-                EXIT_CLEAN
-            } else {
-                EXIT_FINDINGS
-            })
         }
     }
 }
