@@ -72,6 +72,18 @@ pub struct Summary {
     pub suppressed: std::collections::BTreeMap<String, usize>,
 }
 
+impl Summary {
+    /// The suppressed counts by mechanism as people read them: `baseline 1, inline 1`.
+    pub fn suppressed_by_mechanism(&self) -> String {
+        let parts: Vec<String> = self
+            .suppressed
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        parts.join(", ")
+    }
+}
+
 fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
 }

@@ -184,13 +184,11 @@ pub fn summary_line(result: &ScanResult) -> String {
         ));
     }
     if !s.suppressed.is_empty() {
-        let parts: Vec<String> = s
-            .suppressed
-            .iter()
-            .map(|(k, n)| format!("{k} {n}"))
-            .collect();
         let total: usize = s.suppressed.values().sum();
-        line.push_str(&format!("; {total} suppressed ({})", parts.join(", ")));
+        line.push_str(&format!(
+            "; {total} suppressed ({})",
+            s.suppressed_by_mechanism()
+        ));
     }
     if !s.too_large.is_empty() {
         let names: Vec<std::borrow::Cow<str>> = s

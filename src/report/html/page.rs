@@ -106,12 +106,7 @@ fn scanned(out: &mut dyn Write, result: &ScanResult, opts: &ReportOptions) -> io
         ),
     )?;
     if !s.suppressed.is_empty() {
-        let parts: Vec<String> = s
-            .suppressed
-            .iter()
-            .map(|(k, n)| format!("{k} {n}"))
-            .collect();
-        row("Suppressed", &parts.join(", "))?;
+        row("Suppressed", &s.suppressed_by_mechanism())?;
     }
     writeln!(out, "</dl>")
 }
