@@ -25,7 +25,7 @@ s = s.replace('</body></html>', '<script>document.body.offsetHeight;'
 open(sys.argv[2], 'w').write(s)
 PY
 echo '<!DOCTYPE html><html><body><p>blank</p><script>document.body.offsetHeight;document.body.setAttribute("data-ms", Math.round(performance.now()));</script></body></html>' >"$work/blank.html"
-printf '| view | rows shown | load + filter + layout ms (median of %s) |\n|---|---|---|\n' "$runs"
+printf '| view | rows shown | load + filter + layout ms (median of %s) | slowest run ms |\n|---|---|---|---|\n' "$runs"
 for q in blank "" "?severity=critical" "?severity=medium" "?severity=high&q=svc07/"; do
   times=(); shown=
   for _ in $(seq "$runs"); do
@@ -37,5 +37,6 @@ for q in blank "" "?severity=critical" "?severity=medium" "?severity=high&q=svc0
     shown=$(grep -o 'data-shown="[0-9]*"' <<<"$dom" | tr -dc 0-9 || true)
   done
   median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
-  printf '| `%s` | %s | %s |\n' "${q:-(none)}" "$shown" "$median"
+  slowest=$(printf '%s\n' "${times[@]}" | sort -n | tail -1)
+  printf '| `%s` | %s | %s | %s |\n' "${q:-(none)}" "$shown" "$median" "$slowest"
 done

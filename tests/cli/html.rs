@@ -13,7 +13,7 @@ const BROWSER_SECS: u64 = 90;
 
 /// The headless browser `tests/run` found or installed (`LEAKHOUND_BROWSER`). Without one the
 /// test fails under CI and is skipped, with the reason printed, elsewhere.
-fn browser() -> Option<PathBuf> {
+pub fn browser() -> Option<PathBuf> {
     let found = std::env::var_os("LEAKHOUND_BROWSER").filter(|b| !b.is_empty());
     if found.is_none() {
         let why = "no headless Chromium: run `bash tests/run` as root on Debian (it installs \
@@ -25,7 +25,7 @@ fn browser() -> Option<PathBuf> {
 }
 
 /// Writes `leakhound scan PATH --format html ARGS` to `out` and returns the page.
-fn html_report(path: &Path, out: &Path, extra: &[&str]) -> String {
+pub fn html_report(path: &Path, out: &Path, extra: &[&str]) -> String {
     let p = path.to_string_lossy().into_owned();
     let o = out.to_string_lossy().into_owned();
     let mut args = vec!["scan", &p, "--format", "html", "--now", NOW, "-o", &o];
@@ -35,7 +35,7 @@ fn html_report(path: &Path, out: &Path, extra: &[&str]) -> String {
     std::fs::read_to_string(out).unwrap()
 }
 
-fn file_url(path: &Path) -> String {
+pub fn file_url(path: &Path) -> String {
     let p = path.to_string_lossy().replace('\\', "/");
     if p.starts_with('/') {
         format!("file://{p}")
@@ -45,7 +45,7 @@ fn file_url(path: &Path) -> String {
 }
 
 /// Runs the browser headless on `url` with `args`, its own profile, and a time limit.
-fn chromium(browser: &Path, url: &str, args: &[&str]) -> String {
+pub fn chromium(browser: &Path, url: &str, args: &[&str]) -> String {
     let profile = tempfile::tempdir().unwrap();
     let mut child = Command::new(browser)
         .args([
@@ -79,7 +79,7 @@ fn chromium(browser: &Path, url: &str, args: &[&str]) -> String {
 }
 
 /// The page's DOM after its scripts ran.
-fn dump_dom(browser: &Path, page: &Path, query: &str) -> String {
+pub fn dump_dom(browser: &Path, page: &Path, query: &str) -> String {
     let dom = chromium(
         browser,
         &format!("{}{query}", file_url(page)),
@@ -90,7 +90,7 @@ fn dump_dom(browser: &Path, page: &Path, query: &str) -> String {
 }
 
 /// `(severity, rule, location, hidden)` of every findings-table row, in page order.
-fn rows(dom: &str) -> Vec<(String, String, String, bool)> {
+pub fn rows(dom: &str) -> Vec<(String, String, String, bool)> {
     let row = Regex::new(
         r#"(?s)<tr id="f\d+" data-s="(\w+)" data-r="([^"]+)"( hidden="")?><td>\w+</td><td>.*?</td><td>([^\n<]+)"#,
     )

@@ -20,6 +20,7 @@ mod hostile_cli;
 mod hostile_extract;
 mod hostile_text;
 mod html;
+mod html_blocks;
 mod inputs;
 mod merge;
 mod merge_inputs;

@@ -197,33 +197,55 @@ pub fn write(out: &mut dyn Write, g: &Graph, findings: &[Finding]) -> io::Result
         findings,
         anchored: vec![false; findings.len()],
         nested: vec![false; g.keys.len()],
+        entries: 0,
     };
-    writeln!(w.out, "<ul class=\"graph\">")?;
+    writeln!(w.out, "{OPEN_PART}")?;
     for (n, id) in g.ids.iter().enumerate() {
         w.id_group(g, n, id)?;
+        w.split_part()?;
     }
     for (n, k) in g.keys.iter().enumerate() {
         if !w.nested[n] {
             w.key_group(k, "")?;
+            w.split_part()?;
         }
     }
-    writeln!(w.out, "</ul></section>")
+    writeln!(w.out, "{CLOSE_PART}</section>")
 }
+
+/// Entries (list items) per part of the graph. Like the findings tables, the graph is
+/// written in parts, each inside `<noscript>` for the script to build near the view: a
+/// graph of thousands of entries laid out up front took a third of a large report's opening.
+/// A part ends after the top-level item that reaches this many.
+const PART_ENTRIES: usize = 400;
+const OPEN_PART: &str = "<div class=\"lazy\"><noscript><ul class=\"graph\">";
+const CLOSE_PART: &str = "</ul></noscript></div>";
 
 struct Writer<'a> {
     out: &'a mut dyn Write,
     findings: &'a [Finding],
     anchored: Vec<bool>,
     nested: Vec<bool>,
+    /// List items written to the current part.
+    entries: usize,
 }
 
 impl Writer<'_> {
+    fn split_part(&mut self) -> io::Result<()> {
+        if self.entries >= PART_ENTRIES {
+            self.entries = 0;
+            writeln!(self.out, "{CLOSE_PART}\n{OPEN_PART}")?;
+        }
+        Ok(())
+    }
+
     fn id_group(&mut self, g: &Graph, n: usize, id: &IdGroup) -> io::Result<()> {
         write!(
             self.out,
             "<li id=\"c{n}\"><span class=\"node id\">{}</span> ",
             Esc(&id.id_rule)
         )?;
+        self.entries += 1 + id.secrets.len() + id.tokens.len();
         self.target(&id.at)?;
         writeln!(self.out, "<ul>")?;
         for &s in &id.secrets {
@@ -249,6 +271,7 @@ impl Writer<'_> {
 
     fn key_group(&mut self, k: &KeyGroup, label: &str) -> io::Result<()> {
         write!(self.out, "<li>{label}")?;
+        self.entries += 1 + k.tokens.len();
         self.target(&k.key)?;
         writeln!(self.out, "<ul>")?;
         for &(edge, t) in &k.tokens {
