@@ -31,16 +31,16 @@
   var total = 0;
   var lazy = document.querySelectorAll("div.lazy");
   for (var b = 0; b < lazy.length; b++) {
-    var part = { el: lazy[b], source: lazy[b].firstElementChild, rows: null, meta: null };
+    var source = lazy[b].firstElementChild;
+    var part = { el: lazy[b], source: source, html: source.textContent, rows: null, meta: null };
     part.el.partIndex = b;
     parts.push(part);
     if (part.el.parentNode === list) {
-      part.html = part.source.textContent;
       part.meta = meta(part.html);
       total += part.meta.length;
       blocks.push(part);
     } else {
-      part.el.style.height = (part.source.textContent.split("<li").length - 1) * ENTRY_PX + "px";
+      part.el.style.height = (part.html.split("<li").length - 1) * ENTRY_PX + "px";
     }
   }
   var view = { on: {}, rule: "", needle: "" };
@@ -94,7 +94,7 @@
       return;
     }
     var t = document.createElement("template");
-    t.innerHTML = part.html || part.source.textContent;
+    t.innerHTML = part.html;
     part.el.replaceChild(t.content, part.source);
     part.source = null;
     part.el.style.height = "";
@@ -172,7 +172,7 @@
     }
     var tag = "id=\"" + id + "\"";
     for (var p = 0; p < parts.length; p++) {
-      if (parts[p].source !== null && parts[p].source.textContent.indexOf(tag) !== -1) {
+      if (parts[p].source !== null && parts[p].html.indexOf(tag) !== -1) {
         build(parts[p]);
         document.getElementById(id).scrollIntoView();
         return;

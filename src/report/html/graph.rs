@@ -4,6 +4,7 @@
 //! lists whose items link to the findings table and back.
 
 use super::escape::Esc;
+use super::{LAZY_CLOSE, LAZY_OPEN};
 use crate::finding::{Finding, Link, Note};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -199,7 +200,7 @@ pub fn write(out: &mut dyn Write, g: &Graph, findings: &[Finding]) -> io::Result
         nested: vec![false; g.keys.len()],
         entries: 0,
     };
-    writeln!(w.out, "{OPEN_PART}")?;
+    writeln!(w.out, "{LAZY_OPEN}<ul class=\"graph\">")?;
     for (n, id) in g.ids.iter().enumerate() {
         w.id_group(g, n, id)?;
         w.split_part()?;
@@ -210,7 +211,7 @@ pub fn write(out: &mut dyn Write, g: &Graph, findings: &[Finding]) -> io::Result
             w.split_part()?;
         }
     }
-    writeln!(w.out, "{CLOSE_PART}</section>")
+    writeln!(w.out, "</ul>{LAZY_CLOSE}</section>")
 }
 
 /// Entries (list items) per part of the graph. Like the findings tables, the graph is
@@ -218,8 +219,6 @@ pub fn write(out: &mut dyn Write, g: &Graph, findings: &[Finding]) -> io::Result
 /// graph of thousands of entries laid out up front took a third of a large report's opening.
 /// A part ends after the top-level item that reaches this many.
 const PART_ENTRIES: usize = 400;
-const OPEN_PART: &str = "<div class=\"lazy\"><noscript><ul class=\"graph\">";
-const CLOSE_PART: &str = "</ul></noscript></div>";
 
 struct Writer<'a> {
     out: &'a mut dyn Write,
@@ -234,7 +233,10 @@ impl Writer<'_> {
     fn split_part(&mut self) -> io::Result<()> {
         if self.entries >= PART_ENTRIES {
             self.entries = 0;
-            writeln!(self.out, "{CLOSE_PART}\n{OPEN_PART}")?;
+            writeln!(
+                self.out,
+                "</ul>{LAZY_CLOSE}\n{LAZY_OPEN}<ul class=\"graph\">"
+            )?;
         }
         Ok(())
     }

@@ -16,6 +16,12 @@ use crate::rules::RuleSet;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
+/// The opening and end of a block the page's script builds on demand (findings rows, proof
+/// graph parts): inside `<noscript>` it is plain HTML without scripts and one text node
+/// with them. Nothing inside can end the `<noscript>` early: all text in it is escaped.
+const LAZY_OPEN: &str = "<div class=\"lazy\"><noscript>";
+const LAZY_CLOSE: &str = "</noscript></div>";
+
 /// Writes the page for `result`; `opts.scan` fills the header.
 pub fn write(
     out: &mut dyn Write,

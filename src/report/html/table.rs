@@ -4,6 +4,7 @@
 use super::escape::Esc;
 use super::graph::Graph;
 use super::Tally;
+use super::{LAZY_CLOSE, LAZY_OPEN};
 use crate::finding::{Finding, JwtInfo, Occurrence, ScanResult, Severity};
 use crate::report::{flag, gitlab::timestamp, message, ReportOptions};
 use std::io::{self, Write};
@@ -14,7 +15,6 @@ use std::io::{self, Write};
 /// the time a large report took to open. Each block's table is inside `<noscript>`: shown
 /// as it is without scripts, read as one text node with them, and turned into rows by the
 /// script when it comes near the view (parsing every row up front was the rest of the time).
-/// Nothing in a row can end the `<noscript>` early: all text in it is escaped ([`Esc`]).
 const CHUNK_ROWS: usize = 200;
 /// The column widths every findings table shares, so the split tables line up.
 const COLUMNS: &str = "<colgroup><col class=\"c-sev\"><col class=\"c-rule\"><col class=\"c-loc\">\
@@ -83,14 +83,11 @@ pub fn findings(
     let mut order: Vec<usize> = (0..result.findings.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(result.findings[i].severity));
     for chunk in order.chunks(CHUNK_ROWS) {
-        writeln!(
-            out,
-            "<div class=\"lazy\"><noscript><table class=\"ft\">{COLUMNS}<tbody>"
-        )?;
+        writeln!(out, "{LAZY_OPEN}<table class=\"ft\">{COLUMNS}<tbody>")?;
         for &i in chunk {
             row(out, &result.findings, i, tally, graph, opts)?;
         }
-        writeln!(out, "</tbody></table></noscript></div>")?;
+        writeln!(out, "</tbody></table>{LAZY_CLOSE}")?;
     }
     writeln!(out, "</div></section>")
 }
