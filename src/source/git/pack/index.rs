@@ -7,10 +7,14 @@ use std::path::Path;
 
 /// An object's type as the pack stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub enum Kind {
+    /// A commit.
     Commit,
+    /// A tree (directory listing).
     Tree,
+    /// File content.
     Blob,
+    /// An annotated tag.
     Tag,
     /// A delta; its base is [`Entry::base`].
     Delta,
@@ -52,8 +56,12 @@ const CHUNK: usize = 1 << 20;
 /// Longest object header: type and size (up to 10 bytes), a base offset (up to 10) or id.
 const MAX_HEADER: usize = 32;
 
-/// Every object of the pack at `idx`, in offset order, with delta bases resolved.
-pub(super) fn entries(pack: &File, idx: &Path) -> Result<Vec<Entry>, IndexError> {
+/// Every object of the pack at `idx`, in offset order, with delta bases resolved, and
+/// (id, entry) sorted by id for look-ups.
+pub(super) type Entries = (Vec<Entry>, Vec<(Oid, u32)>);
+
+/// Reads the index at `idx` and the header of every object in `pack`.
+pub(super) fn entries(pack: &File, idx: &Path) -> Result<Entries, IndexError> {
     let raw = std::fs::read(idx)?;
     let mut list = parse_idx(&raw)?;
     drop(raw);
@@ -97,7 +105,7 @@ pub(super) fn entries(pack: &File, idx: &Path) -> Result<Vec<Entry>, IndexError>
                 .map(|i| by_oid[i].1),
         };
     }
-    Ok(out)
+    Ok((out, by_oid))
 }
 
 /// (offset, id) of every object the index lists.

@@ -11,14 +11,16 @@
 
 pub mod delta;
 mod index;
+mod read;
 #[cfg(test)]
 mod tests;
 
 pub use delta::{DeltaError, Op};
-pub use index::IndexError;
+pub use index::{IndexError, Kind};
+pub use read::Cache;
 
 use git2::Oid;
-use index::{Entry, Kind};
+use index::Entry;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -38,11 +40,29 @@ pub struct Pack {
     path: PathBuf,
     /// Objects by offset, with where each one's compressed data ends.
     entries: Vec<Entry>,
+    /// (id, entry), sorted by id.
+    by_oid: Vec<(Oid, u32)>,
     /// Delta children of each entry: `children[starts[i]..starts[i + 1]]`.
     starts: Vec<u32>,
     children: Vec<u32>,
     /// Blob entries stored whole, the roots of the delta trees this reader visits.
     roots: Vec<u32>,
+}
+
+/// One worker's zlib state and compressed-bytes buffer, reused object after object: a
+/// fresh inflater per object allocated its window each time.
+pub struct Inflater {
+    z: flate2::Decompress,
+    buf: Vec<u8>,
+}
+
+impl Default for Inflater {
+    fn default() -> Self {
+        Inflater {
+            z: flate2::Decompress::new(true),
+            buf: Vec::new(),
+        }
+    }
 }
 
 /// The packs of a repository whose objects live in `objects`, and one warning per pack
@@ -71,11 +91,12 @@ impl Pack {
     /// Reads the index and every object header, and links deltas to their bases.
     pub fn open(pack: &Path, idx: &Path) -> Result<Pack, IndexError> {
         let file = File::open(pack)?;
-        let entries = index::entries(&file, idx)?;
+        let (entries, by_oid) = index::entries(&file, idx)?;
         let mut p = Pack {
             file,
             path: pack.to_path_buf(),
             entries,
+            by_oid,
             starts: Vec::new(),
             children: Vec::new(),
             roots: Vec::new(),
@@ -172,8 +193,8 @@ impl Pack {
             value: S,
             next: usize,
         }
-        let mut buf = Vec::new();
-        let Ok(bytes) = self.inflate(root, max, &mut buf) else {
+        let mut inf = Inflater::default();
+        let Ok(bytes) = self.inflate(root, max, &mut inf) else {
             return;
         };
         let value = visit(Visit {
@@ -195,7 +216,7 @@ impl Pack {
                 continue;
             };
             top.next += 1;
-            let Ok(delta) = self.inflate(child, max, &mut buf) else {
+            let Ok(delta) = self.inflate(child, max, &mut inf) else {
                 continue;
             };
             let Ok((bytes, ops)) = delta::apply(&top.bytes, &delta, max) else {
@@ -220,7 +241,9 @@ impl Pack {
 
     /// The inflated data of entry `i` (a whole object, or a delta's instructions), refused
     /// when it declares more than `max` bytes.
-    fn inflate(&self, i: u32, max: u64, buf: &mut Vec<u8>) -> Result<Vec<u8>, IndexError> {
+    fn inflate(&self, i: u32, max: u64, inf: &mut Inflater) -> Result<Vec<u8>, IndexError> {
+        let Inflater { z, buf } = inf;
+        z.reset(true);
         let e = &self.entries[i as usize];
         if e.size > max {
             return Err(IndexError::Corrupt("object over the size limit"));
@@ -229,7 +252,6 @@ impl Pack {
         buf.resize(len, 0);
         index::read_at(&self.file, buf, e.data)?;
         let mut out = Vec::with_capacity(e.size as usize);
-        let mut z = flate2::Decompress::new(true);
         loop {
             let before = (z.total_in(), z.total_out());
             let status = z

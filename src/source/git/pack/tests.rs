@@ -292,3 +292,62 @@ fn broken_deltas_are_errors_not_panics() {
         assert_eq!(apply(base, &delta, 50).unwrap_err(), want, "{delta:?}");
     }
 }
+
+#[test]
+fn every_object_read_by_id_is_what_libgit2_reads_whatever_the_cache_holds() {
+    for by_id in [false, true] {
+        let dir = packed_repo_with(by_id);
+        let repo = git2::Repository::open(dir.path()).unwrap();
+        let odb = repo.odb().unwrap();
+        let (packs, _) = open_all(&dir.path().join(".git/objects"));
+        let pack = &packs[0];
+        let mut ids = Vec::new();
+        odb.foreach(|id| {
+            ids.push(*id);
+            true
+        })
+        .unwrap();
+        assert!(ids.len() > 100, "{} objects", ids.len());
+        let deltas = pack
+            .entries
+            .iter()
+            .filter(|e| e.kind == Kind::Delta)
+            .count();
+        assert!(deltas > 30, "{deltas} deltas: the test needs delta chains");
+        // Nothing cached, a little, and everything: each read resolves the same bytes.
+        for budget in [0, 4096, 64 << 20] {
+            let mut cache = Cache::new(budget);
+            for id in &ids {
+                let i = pack.find(id).expect("in the pack");
+                let (kind, bytes) = pack.object(0, i, u64::MAX, &mut cache).unwrap();
+                let want = odb.read(*id).unwrap();
+                let want_kind = match want.kind() {
+                    git2::ObjectType::Commit => Kind::Commit,
+                    git2::ObjectType::Tree => Kind::Tree,
+                    git2::ObjectType::Blob => Kind::Blob,
+                    _ => Kind::Tag,
+                };
+                assert_eq!((kind, &bytes[..]), (want_kind, want.data()), "{id}");
+            }
+        }
+        let absent = Oid::from_str("1111111111111111111111111111111111111111").unwrap();
+        assert_eq!(pack.find(&absent), None);
+    }
+}
+
+#[test]
+fn an_object_over_the_limit_or_on_a_broken_chain_is_an_error_each_time() {
+    let dir = packed_repo();
+    let (packs, _) = open_all(&dir.path().join(".git/objects"));
+    let pack = &packs[0];
+    let deepest = (0..pack.len() as u32)
+        .filter(|&i| pack.entries[i as usize].kind == Kind::Delta)
+        .max_by_key(|&i| pack.entries[i as usize].size)
+        .unwrap();
+    let mut cache = Cache::new(1 << 20);
+    assert!(pack.object(0, deepest, 10, &mut cache).is_err());
+    // Remembered as failed: not resolved again, even under a higher limit.
+    assert!(pack.object(0, deepest, u64::MAX, &mut cache).is_err());
+    let mut fresh = Cache::new(1 << 20);
+    assert!(pack.object(0, deepest, u64::MAX, &mut fresh).is_ok());
+}
