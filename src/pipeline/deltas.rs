@@ -10,7 +10,7 @@ use super::history::{scan_blob, scanned, BlobScan, HistoryOptions};
 use super::progress::Progress;
 use super::Scanner;
 use crate::matcher::{Hit, Scratch};
-use crate::source::git::pack::{self, Pack, Visit};
+use crate::source::git::pack::{Pack, Visit};
 use crate::source::git::{self, Plan};
 use git2::Oid;
 use rayon::prelude::*;
@@ -27,7 +27,7 @@ const HELD_BYTES: usize = 32 << 20;
 pub(super) fn scan(
     scanner: &Scanner,
     repo_path: &Path,
-    objects: &Path,
+    packs: &[Pack],
     plan: &Plan,
     opts: &HistoryOptions,
     bar: &Progress,
@@ -45,9 +45,8 @@ pub(super) fn scan(
             .copied()
             .filter(|&i| !claimed[i].swap(true, Ordering::Relaxed))
     };
-    let (packs, _unreadable) = pack::open_all(objects);
     let mut scans: HashMap<Oid, BlobScan> = HashMap::new();
-    for pack in &packs {
+    for pack in packs {
         scans.extend(walk_pack(scanner, pack, plan, opts, bar, &claim));
     }
     let rest: Vec<usize> = (0..plan.blobs.len())

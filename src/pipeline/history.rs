@@ -66,15 +66,23 @@ pub fn scan_repo(
         // packs are visited in delta order, not history order.
         let repo = git::open(repo_path)?;
         let open = || git::open(repo_path).ok();
+        // One reading of the packs' indexes serves the walk (commits, trees) and the scan.
+        let (packs, _unreadable) = git::pack::open_all(&repo.commondir().join("objects"));
         bar.planning();
-        let plan = git::plan_with(&repo, mode, &mut |_, _| {}, Some(&open), &|| bar.commit());
+        let plan = git::plan_with(
+            &repo,
+            mode,
+            &mut |_, _| {},
+            Some(&open),
+            &|| bar.commit(),
+            &packs,
+        );
         if let Ok(plan) = &plan {
             bar.scanning(plan.blobs.len() as u64);
         }
-        let objects = repo.commondir().join("objects");
         drop(repo);
         let scans = match &plan {
-            Ok(plan) => super::deltas::scan(scanner, repo_path, &objects, plan, opts, &bar),
+            Ok(plan) => super::deltas::scan(scanner, repo_path, &packs, plan, opts, &bar),
             Err(_) => HashMap::new(),
         };
         (plan, scans)

@@ -3,8 +3,9 @@
 //! they are read, and walked with an explicit stack, since a crafted repository can nest
 //! trees deeper than any thread's stack.
 
+use super::objects::{git_order, oid_of, Next, Objects, Tree};
 use super::CommitMeta;
-use git2::{Delta, ObjectType, Oid, Repository, Tree};
+use git2::{Delta, Oid};
 
 /// An object that could not be read while listing what to scan.
 pub(super) struct Bad {
@@ -40,66 +41,68 @@ pub(super) struct CommitChanges {
 /// unreadable commit `id` is an error: an unreadable parent or tree is listed in `bad`, and
 /// the commit is diffed against nothing there, so everything it holds is still scanned.
 pub(super) fn commit_changes(
-    repo: &Repository,
+    objects: &mut Objects<'_>,
     id: Oid,
     against: Option<Oid>,
 ) -> Result<CommitChanges, git2::Error> {
-    let commit = repo.find_commit(id)?;
+    let commit = objects.commit(id)?;
     let mut bad = Vec::new();
-    // A shallow clone's boundary commits have no parents here (libgit2 reads the grafts).
-    let base = against.or_else(|| commit.parent_ids().next());
-    let old = base.and_then(|b| match repo.find_commit(b) {
-        Ok(p) => read_tree(repo, p.tree_id(), "", &mut bad),
+    // A shallow clone's boundary commits have no parents here.
+    let base = against.or_else(|| commit.parents.first().copied());
+    let old = base.and_then(|b| match objects.commit(b) {
+        Ok(p) => read_tree(objects, p.tree, "", &mut bad),
         Err(e) => {
             bad.push(Bad::new("commit", b, "", &e));
             None
         }
     });
     let mut blobs = Vec::new();
-    if let Some(new) = read_tree(repo, commit.tree_id(), "", &mut bad) {
-        diff_trees(repo, old, new, &mut blobs, &mut bad);
+    if let Some(new) = read_tree(objects, commit.tree, "", &mut bad) {
+        diff_trees(objects, old, (new, commit.tree), &mut blobs, &mut bad);
     }
-    let author = commit.author();
     let meta = CommitMeta {
         id: id.to_string(),
-        time: author.when().seconds(),
-        author: format!(
-            "{} <{}>",
-            author.name().unwrap_or(""),
-            author.email().unwrap_or("")
-        ),
+        time: commit.time,
+        author: commit.author,
     };
     Ok(CommitChanges { meta, blobs, bad })
 }
 
 /// The tree `oid` at directory `path`, or `None` with the failure in `bad`.
-fn read_tree<'r>(
-    repo: &'r Repository,
-    oid: Oid,
-    path: &str,
-    bad: &mut Vec<Bad>,
-) -> Option<Tree<'r>> {
-    repo.find_tree(oid)
+fn read_tree(objects: &mut Objects<'_>, oid: Oid, path: &str, bad: &mut Vec<Bad>) -> Option<Tree> {
+    objects
+        .tree(oid)
         .map_err(|e| bad.push(Bad::new("tree", oid, path, &e)))
         .ok()
 }
 
-/// A pair of trees being compared: entries before `old_at`/`new_at` are done.
-struct Level<'r> {
-    old: Option<Tree<'r>>,
+/// A pair of trees being compared: entries before byte `old_at`/`new_at` are done.
+struct Level {
+    old: Option<Tree>,
     old_at: usize,
-    new: Tree<'r>,
+    new: Tree,
+    new_oid: Oid,
     new_at: usize,
     prefix: String,
 }
 
+/// A tree whose bytes stop parsing part-way: what was read is kept.
+fn malformed(oid: Oid, path: &str) -> Bad {
+    Bad {
+        kind: "tree",
+        oid,
+        path: path.to_string(),
+        cause: "malformed tree entry".to_string(),
+    }
+}
+
 /// Adds a [`Change`] to `out` for every added or modified file between two trees, depth
 /// first in git's entry order. Subtrees with equal ids are skipped without being read, which
-/// is what makes a long history cheap: libgit2's tree diff visits every entry of both trees.
-fn diff_trees<'r>(
-    repo: &'r Repository,
-    old: Option<Tree<'r>>,
-    new: Tree<'r>,
+/// is what makes a long history cheap: a full tree diff visits every entry of both trees.
+fn diff_trees(
+    objects: &mut Objects<'_>,
+    old: Option<Tree>,
+    (new, new_oid): (Tree, Oid),
     out: &mut Vec<Change>,
     bad: &mut Vec<Bad>,
 ) {
@@ -107,78 +110,68 @@ fn diff_trees<'r>(
         old,
         old_at: 0,
         new,
+        new_oid,
         new_at: 0,
         prefix: String::new(),
     }];
     while let Some(level) = stack.last_mut() {
-        let Some(entry) = level.new.get(level.new_at) else {
-            stack.pop();
-            continue;
+        let (entry, next) = match level.new.entry(level.new_at) {
+            Next::Entry(e, next) => (e, next),
+            Next::End => {
+                stack.pop();
+                continue;
+            }
+            Next::Malformed => {
+                let (oid, path) = (level.new_oid, level.prefix.trim_end_matches('/'));
+                bad.push(malformed(oid, path));
+                stack.pop();
+                continue;
+            }
         };
-        level.new_at += 1;
+        level.new_at = next;
         // Both trees are in git's entry order, so one merge pass pairs entries of one name.
         let mut prior = None;
         if let Some(old) = &level.old {
-            while let Some(o) = old.get(level.old_at) {
+            // A malformed old tree reads as ending there: its later files count as new.
+            while let Next::Entry(o, after) = old.entry(level.old_at) {
                 match git_order(&o, &entry) {
-                    std::cmp::Ordering::Less => level.old_at += 1,
+                    std::cmp::Ordering::Less => level.old_at = after,
                     std::cmp::Ordering::Equal => {
-                        prior = Some((o.id(), o.kind()));
-                        level.old_at += 1;
+                        prior = Some((o.id, o.is_tree(), o.is_blob()));
+                        level.old_at = after;
                         break;
                     }
                     std::cmp::Ordering::Greater => break,
                 }
             }
         }
-        let (id, kind, mode) = (entry.id(), entry.kind(), entry.filemode());
-        if prior.is_some_and(|(p, _)| p == id) {
+        if prior.is_some_and(|(p, _, _)| p == entry.id) {
             continue;
         }
-        let path = format!(
-            "{}{}",
-            level.prefix,
-            String::from_utf8_lossy(entry.name_bytes())
-        );
-        // A tree entry borrows its tree (and frees itself on drop): end it before the stack grows.
-        drop(entry);
-        match kind {
-            Some(ObjectType::Tree) => {
-                let Some(sub) = read_tree(repo, id, &path, bad) else {
-                    continue;
-                };
-                let old_sub = match prior {
-                    Some((p, Some(ObjectType::Tree))) => read_tree(repo, p, &path, bad),
-                    _ => None,
-                };
-                stack.push(Level {
-                    old: old_sub,
-                    old_at: 0,
-                    new: sub,
-                    new_at: 0,
-                    prefix: format!("{path}/"),
-                });
-            }
-            // Symlinks (0o120000) hold a path, not content; submodules are other repositories.
-            Some(ObjectType::Blob) if mode != 0o120000 => {
-                let old_blob = prior.and_then(|(p, k)| (k == Some(ObjectType::Blob)).then_some(p));
-                out.push((id, path, old_blob));
-            }
-            _ => {}
+        let path = format!("{}{}", level.prefix, String::from_utf8_lossy(entry.name));
+        let (id, is_tree, is_file) = (entry.oid(), entry.is_tree(), entry.is_file());
+        let prior = prior.map(|(p, tree, blob)| (oid_of(p), tree, blob));
+        if is_tree {
+            let Some(sub) = read_tree(objects, id, &path, bad) else {
+                continue;
+            };
+            let old_sub = match prior {
+                Some((p, true, _)) => read_tree(objects, p, &path, bad),
+                _ => None,
+            };
+            stack.push(Level {
+                old: old_sub,
+                old_at: 0,
+                new: sub,
+                new_oid: id,
+                new_at: 0,
+                prefix: format!("{path}/"),
+            });
+        } else if is_file {
+            let old_blob = prior.and_then(|(p, _, blob)| blob.then_some(p));
+            out.push((id, path, old_blob));
         }
     }
-}
-
-/// Git sorts tree entries by name, comparing a subtree's name as if it ended in `/`.
-fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
-    let key = |e: &git2::TreeEntry<'_>| e.kind() == Some(ObjectType::Tree);
-    let (an, bn) = (a.name_bytes(), b.name_bytes());
-    let n = an.len().min(bn.len());
-    an[..n].cmp(&bn[..n]).then_with(|| {
-        let next =
-            |name: &[u8], tree: bool| name.get(n).copied().unwrap_or(if tree { b'/' } else { 0 });
-        next(an, key(a)).cmp(&next(bn, key(b)))
-    })
 }
 
 /// The added, modified, copied or renamed files of a libgit2 diff (staged changes).

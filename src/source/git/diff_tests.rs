@@ -1,7 +1,8 @@
 //! The iterative tree diff: which files a commit adds or modifies against its parent (or a
 //! given base), in nested, retyped and very deep trees, and what it does with unreadable trees.
 use super::*;
-use git2::{Commit, Signature, Time};
+use crate::source::git::pack::Cache;
+use git2::{Commit, Repository, Signature, Time};
 use std::collections::BTreeMap;
 use std::path::Path;
 use tempfile::TempDir;
@@ -60,13 +61,23 @@ fn text(repo: &Repository, blob: Oid) -> String {
     String::from_utf8(blob.content().to_vec()).expect("utf-8 test content")
 }
 
+/// What `id` changes, read through libgit2 (these repositories hold loose objects).
+fn read(repo: &Repository, id: Oid, against: Option<Oid>) -> Result<CommitChanges, git2::Error> {
+    let (mut cache, shallow) = (Cache::new(1 << 20), Default::default());
+    commit_changes(
+        &mut Objects::new(repo, &[], &mut cache, &shallow),
+        id,
+        against,
+    )
+}
+
 /// (path, new content, old content) of what `id` changes, in the order the diff gives them.
 fn changes(
     repo: &Repository,
     id: Oid,
     against: Option<Oid>,
 ) -> Vec<(String, String, Option<String>)> {
-    let c = commit_changes(repo, id, against).expect("commit readable");
+    let c = read(repo, id, against).expect("commit readable");
     assert_eq!(c.bad.len(), 0, "unexpected unreadable objects");
     c.blobs
         .into_iter()
@@ -105,7 +116,7 @@ fn a_root_commit_adds_every_file_depth_first_in_git_order() {
             added("src/lib.rs", "lib"),
         ]
     );
-    let meta = commit_changes(&repo, id, None).expect("readable").meta;
+    let meta = read(&repo, id, None).expect("readable").meta;
     assert_eq!(meta.id, id.to_string());
     assert_eq!(meta.time, 1_700_000_000);
     assert_eq!(meta.author, "Test Author <author@example.com>");
@@ -278,7 +289,7 @@ fn an_unreadable_subtree_is_reported_and_its_siblings_still_listed() {
         .expect("loose tree object removed");
     // A fresh handle, so no cached copy of the removed tree is read.
     let repo = Repository::open_bare(dir.path()).expect("reopen");
-    let c = commit_changes(&repo, id, None).expect("the commit itself is readable");
+    let c = read(&repo, id, None).expect("the commit itself is readable");
     let listed: Vec<&str> = c.blobs.iter().map(|(_, p, _)| p.as_str()).collect();
     assert_eq!(listed, ["a/kept.txt", "b.txt"]);
     let bad: Vec<(&str, Oid, &str)> = c
@@ -293,9 +304,7 @@ fn an_unreadable_subtree_is_reported_and_its_siblings_still_listed() {
 fn an_unreadable_commit_is_an_error() {
     let (_dir, repo) = bare();
     let missing = Oid::from_str("2222222222222222222222222222222222222222").unwrap();
-    let err = commit_changes(&repo, missing, None)
-        .err()
-        .expect("no such commit");
+    let err = read(&repo, missing, None).err().expect("no such commit");
     assert_eq!(err.code(), git2::ErrorCode::NotFound);
 }
 

@@ -5,6 +5,7 @@
 //! without touching the scanner or detectors.
 
 mod diff;
+mod objects;
 pub mod pack;
 mod plan;
 mod remote;

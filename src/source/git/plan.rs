@@ -3,7 +3,9 @@
 //! recorded and stepped over.
 
 use super::diff::{commit_changes, deltas, Bad, CommitChanges};
-use super::revs::{revwalk, Tips};
+use super::objects::{shallow_commits, Objects};
+use super::pack::{Cache, Pack};
+use super::revs::{ref_tips, revwalk, walk_tolerant, Tips};
 use super::{GitError, Introduction, Mode, Plan, PlannedBlob};
 use git2::{DiffOptions, ObjectType, Oid, Repository, Tree};
 use rayon::prelude::*;
@@ -25,22 +27,30 @@ pub fn plan(
     mode: &Mode,
     on_new: &mut dyn FnMut(Oid, &str),
 ) -> Result<Plan, GitError> {
-    plan_with(repo, mode, on_new, None, &|| {})
+    plan_with(repo, mode, on_new, None, &|| {}, &[])
 }
+
+/// Commits and trees one planning worker keeps resolved: a file's versions are deltas of
+/// one another, so walking commits in order finds most bases here.
+const CACHE_BYTES: usize = 8 << 20;
 
 /// Opens one more handle on the repository being planned, for a parallel worker.
 pub type Opener<'a> = dyn Fn() -> Option<Repository> + Sync + 'a;
 
 /// [`plan`], diffing a history's commits in parallel when `open` is given (see
-/// `walk_commits`), calling `on_commit` (progress) as each commit is diffed.
+/// `walk_commits`), calling `on_commit` (progress) as each commit is diffed, and reading
+/// commits and trees from `packs` (the repository's, opened by the caller) before libgit2.
 pub fn plan_with(
     repo: &Repository,
     mode: &Mode,
     on_new: &mut dyn FnMut(Oid, &str),
     open: Option<&Opener<'_>>,
     on_commit: &(dyn Fn() + Sync),
+    packs: &[Pack],
 ) -> Result<Plan, GitError> {
     let mut builder = Builder {
+        packs,
+        shallow: shallow_commits(repo),
         plan: Plan::default(),
         index: HashMap::default(),
         seen: HashSet::default(),
@@ -109,6 +119,8 @@ enum RangeWalk {
 }
 
 struct Builder<'a> {
+    packs: &'a [Pack],
+    shallow: HashSet<Oid>,
     plan: Plan,
     index: HashMap<Oid, usize>,
     seen: HashSet<(Oid, String)>,
@@ -170,7 +182,7 @@ impl Builder<'_> {
             Err(_) => {
                 let tips = match tips {
                     Tips::One(id) => vec![id],
-                    Tips::AllRefs => self.ref_tips(repo),
+                    Tips::AllRefs => ref_tips(repo, &mut |b, w| self.unreadable(b, w)),
                 };
                 Ok(self.walk_tolerant(repo, tips, &HashSet::default()))
             }
@@ -207,6 +219,16 @@ impl Builder<'_> {
         }
     }
 
+    /// [`walk_tolerant`], naming each unreadable commit in the plan.
+    fn walk_tolerant(
+        &mut self,
+        repo: &Repository,
+        tips: Vec<Oid>,
+        hidden: &HashSet<Oid>,
+    ) -> Vec<Oid> {
+        walk_tolerant(repo, tips, hidden, &mut |b, w| self.unreadable(b, w))
+    }
+
     /// A range when some commit cannot be read: what `head` reaches minus what `base` reaches
     /// (the same set as minus the merge base, which libgit2 could not compute).
     fn range_tolerant(&mut self, repo: &Repository, base: Oid, head: Oid) -> Vec<Oid> {
@@ -215,77 +237,6 @@ impl Builder<'_> {
             .into_iter()
             .collect();
         self.walk_tolerant(repo, vec![head], &hidden)
-    }
-
-    /// The commits every ref and HEAD point at (tags peeled); a ref whose object cannot be
-    /// read is named.
-    fn ref_tips(&mut self, repo: &Repository) -> Vec<Oid> {
-        let mut targets = Vec::new();
-        if let Ok(refs) = repo.references() {
-            for r in refs.flatten() {
-                if let Some(id) = r.resolve().ok().and_then(|r| r.target()) {
-                    targets.push((id, r.name().unwrap_or("?").to_string()));
-                }
-            }
-        }
-        if let Some(id) = repo.head().ok().and_then(|h| h.target()) {
-            targets.push((id, "HEAD".to_string()));
-        }
-        let mut tips = Vec::new();
-        for (id, name) in targets {
-            match repo.find_object(id, None) {
-                Ok(obj) => match obj.kind() {
-                    Some(ObjectType::Commit) => tips.push(id),
-                    // Tags of blobs or trees carry no history; an unreadable tag target is
-                    // named when the walk meets it, if any ref reaches it.
-                    _ => tips.extend(obj.peel_to_commit().ok().map(|c| c.id())),
-                },
-                Err(e) => self.unreadable(Bad::new("object", id, "", &e), format!(" (ref {name})")),
-            }
-        }
-        tips
-    }
-
-    /// Walks history from `tips` reading one commit at a time, parents before children, and
-    /// without `hidden`. An unreadable commit is named and its ancestry (unknown) left out.
-    fn walk_tolerant(
-        &mut self,
-        repo: &Repository,
-        tips: Vec<Oid>,
-        hidden: &HashSet<Oid>,
-    ) -> Vec<Oid> {
-        let mut order = Vec::new();
-        let mut visited: HashSet<Oid> = HashSet::default();
-        // (commit, the child that led here, parents already pushed): a depth-first
-        // post-order puts parents first.
-        let mut stack: Vec<(Oid, Option<Oid>, bool)> =
-            tips.into_iter().rev().map(|t| (t, None, false)).collect();
-        while let Some((id, child, expanded)) = stack.pop() {
-            if expanded {
-                order.push(id);
-                continue;
-            }
-            if hidden.contains(&id) || !visited.insert(id) {
-                continue;
-            }
-            match repo.find_commit(id) {
-                Ok(c) => {
-                    stack.push((id, child, true));
-                    let parents: Vec<Oid> = c.parent_ids().collect();
-                    for p in parents.into_iter().rev() {
-                        if !visited.contains(&p) {
-                            stack.push((p, Some(id), false));
-                        }
-                    }
-                }
-                Err(e) => {
-                    let whence =
-                        child.map_or_else(String::new, |c| format!(" (parent of commit {c})"));
-                    self.unreadable(Bad::new("commit", id, "", &e), whence);
-                }
-            }
-        }
-        order
     }
 
     /// Diffs each commit against its first parent, in history order, so each blob is
@@ -302,22 +253,35 @@ impl Builder<'_> {
         on_commit: &(dyn Fn() + Sync),
     ) {
         let Some(open) = open else {
+            let mut cache = Cache::new(CACHE_BYTES);
             for &id in commits {
-                self.add_changes(repo, id, None, with_before);
+                let c = {
+                    let mut objects = Objects::new(repo, self.packs, &mut cache, &self.shallow);
+                    commit_changes(&mut objects, id, None)
+                };
+                self.merge_changes(id, c, with_before);
                 on_commit();
             }
             return;
         };
+        let (packs, shallow) = (self.packs, &self.shallow);
+        // Contiguous runs of commits per worker, so each finds its trees' bases cached.
         let changes: Vec<_> = commits
             .par_iter()
-            .map_init(open, |repo, &id| {
-                let c = match repo {
-                    Some(repo) => commit_changes(repo, id, None),
-                    None => Err(git2::Error::from_str("cannot open repository")),
-                };
-                on_commit();
-                c
-            })
+            .with_min_len(256)
+            .map_init(
+                || (open(), Cache::new(CACHE_BYTES)),
+                |(repo, cache), &id| {
+                    let c = match repo {
+                        Some(repo) => {
+                            commit_changes(&mut Objects::new(repo, packs, cache, shallow), id, None)
+                        }
+                        None => Err(git2::Error::from_str("cannot open repository")),
+                    };
+                    on_commit();
+                    c
+                },
+            )
             .collect();
         for (&id, c) in commits.iter().zip(changes) {
             self.merge_changes(id, c, with_before);
@@ -326,7 +290,10 @@ impl Builder<'_> {
 
     /// Lists what commit `id` adds against `against` (default: its first parent).
     fn add_changes(&mut self, repo: &Repository, id: Oid, against: Option<Oid>, with_before: bool) {
-        self.merge_changes(id, commit_changes(repo, id, against), with_before);
+        let mut cache = Cache::new(CACHE_BYTES);
+        let mut objects = Objects::new(repo, self.packs, &mut cache, &self.shallow);
+        let c = commit_changes(&mut objects, id, against);
+        self.merge_changes(id, c, with_before);
     }
 
     fn merge_changes(
