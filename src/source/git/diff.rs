@@ -86,6 +86,50 @@ struct Level {
     prefix: String,
 }
 
+/// Steps over the entries both trees hold byte for byte from where the level stands: a
+/// commit changes one or two entries of a large directory, and comparing bytes is several
+/// times cheaper than pairing entries. True when the rest of the directory is unchanged.
+fn skip_unchanged(level: &mut Level) -> bool {
+    let Some(old) = &level.old else {
+        return false;
+    };
+    let (new, old) = (
+        &level.new.bytes()[level.new_at..],
+        &old.bytes()[level.old_at..],
+    );
+    if new == old {
+        return true;
+    }
+    let same = common_prefix(new, old);
+    // Positions are entry starts in both trees, so whole entries inside the common prefix
+    // are the same entries in both.
+    let mut at = level.new_at;
+    while let Next::Entry(_, next) = level.new.entry(at) {
+        if next - level.new_at > same {
+            break;
+        }
+        at = next;
+    }
+    level.old_at += at - level.new_at;
+    level.new_at = at;
+    false
+}
+
+/// How many leading bytes `a` and `b` share.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 64;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + CHUNK <= n && a[i..i + CHUNK] == b[i..i + CHUNK] {
+        i += CHUNK;
+    }
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
 /// A tree whose bytes stop parsing part-way: what was read is kept.
 fn malformed(oid: Oid, path: &str) -> Bad {
     Bad {
@@ -115,6 +159,10 @@ fn diff_trees(
         prefix: String::new(),
     }];
     while let Some(level) = stack.last_mut() {
+        if skip_unchanged(level) {
+            stack.pop();
+            continue;
+        }
         let (entry, next) = match level.new.entry(level.new_at) {
             Next::Entry(e, next) => (e, next),
             Next::End => {

@@ -221,6 +221,10 @@ pub(super) enum Next<'t> {
 }
 
 impl Tree {
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
     /// The entry starting at byte `at`.
     pub fn entry(&self, at: usize) -> Next<'_> {
         if at >= self.0.len() {
