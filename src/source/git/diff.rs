@@ -93,10 +93,7 @@ fn skip_unchanged(level: &mut Level) -> bool {
     let Some(old) = &level.old else {
         return false;
     };
-    let (new, old) = (
-        &level.new.bytes()[level.new_at..],
-        &old.bytes()[level.old_at..],
-    );
+    let (new, old) = (level.new.rest(level.new_at), old.rest(level.old_at));
     if new == old {
         return true;
     }

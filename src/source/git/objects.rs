@@ -221,8 +221,9 @@ pub(super) enum Next<'t> {
 }
 
 impl Tree {
-    pub fn bytes(&self) -> &[u8] {
-        &self.0
+    /// The bytes from `at` on (none past the end).
+    pub fn rest(&self, at: usize) -> &[u8] {
+        self.0.get(at..).unwrap_or_default()
     }
 
     /// The entry starting at byte `at`.
