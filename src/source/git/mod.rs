@@ -5,11 +5,13 @@
 //! without touching the scanner or detectors.
 
 mod diff;
+mod index;
 mod objects;
 pub mod pack;
 mod plan;
 mod remote;
 mod revs;
+mod staged;
 
 pub use plan::{plan, plan_with, Opener};
 pub use remote::{origin_label, without_credentials};

@@ -326,6 +326,13 @@ impl Builder<'_> {
 
     /// The index (git's own, or the file `GIT_INDEX_FILE` names in a hook) against HEAD.
     fn add_staged(&mut self, repo: &Repository, index: Option<&Path>) -> Result<(), git2::Error> {
+        let own = repo.path().join("index");
+        if let Some(changes) = super::staged::changes(repo, index.unwrap_or(&own)) {
+            for (oid, path, before) in changes {
+                self.add(oid, path, None, before);
+            }
+            return Ok(());
+        }
         let index = match index {
             Some(path) => git2::Index::open(path).map_err(|e| {
                 git2::Error::from_str(&format!("index {}: {}", path.display(), e.message()))
