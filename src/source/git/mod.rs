@@ -12,6 +12,8 @@ mod plan;
 mod remote;
 mod revs;
 mod staged;
+#[cfg(test)]
+mod test_git;
 
 pub use plan::{plan, plan_with, Opener};
 pub use remote::{origin_label, without_credentials};

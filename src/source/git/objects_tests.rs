@@ -4,26 +4,14 @@ use super::super::diff::commit_changes;
 use super::super::pack::open_all;
 use super::*;
 use std::path::Path;
-use std::process::Command;
 
 fn git(dir: &Path, args: &[&str], author: &str) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", author)
-        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-        .env("GIT_AUTHOR_DATE", "1700000000 +0200")
-        .env("GIT_COMMITTER_NAME", "c")
-        .env("GIT_COMMITTER_EMAIL", "c@c")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let env = [
+        ("GIT_AUTHOR_NAME", author),
+        ("GIT_AUTHOR_EMAIL", "dev@example.com"),
+        ("GIT_AUTHOR_DATE", "1700000000 +0200"),
+    ];
+    crate::source::git::test_git::git(dir, args, &env);
 }
 
 /// 30 commits editing, adding, moving and deleting files three directories deep, and one

@@ -4,25 +4,9 @@
 use super::super::diff::deltas;
 use super::*;
 use git2::Oid;
-use std::process::Command;
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@t")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@t")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::source::git::test_git::git(dir, args, &[]);
 }
 
 fn write(dir: &Path, path: &str, text: &str) {
@@ -121,19 +105,8 @@ fn an_index_without_cached_trees_and_a_temporary_index_are_read_too() {
     let dir = repo();
     let d = dir.path();
     let tmp = d.join("tmp-index");
-    let with_tmp = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(d)
-            .env("GIT_INDEX_FILE", &tmp)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let index_file = [("GIT_INDEX_FILE", tmp.to_str().unwrap())];
+    let with_tmp = |args: &[&str]| crate::source::git::test_git::git(d, args, &index_file);
     // Entries added one by one to an empty index: no `TREE` extension at all.
     write(d, "a/b/y.txt", "changed\n");
     with_tmp(&["update-index", "--add", "a/x.txt", "a/b/y.txt", "d/w.txt"]);

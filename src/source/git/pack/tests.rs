@@ -3,25 +3,9 @@ use super::delta::{apply, DeltaError};
 use super::index::{blob_chains, Entry, Kind};
 use super::*;
 use std::collections::HashMap;
-use std::process::Command;
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@t")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@t")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::source::git::test_git::git(dir, args, &[]);
 }
 
 /// A repository with 40 versions of one growing file and a few others, packed with deltas
