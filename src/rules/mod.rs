@@ -9,47 +9,13 @@ pub use relations::{Relations, Role};
 use serde::Deserialize;
 pub use severity::{Confidence, Severity};
 
-/// The rule files shipped in `patterns/`, embedded so an install needs no data files.
-pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
-    ("patterns/jwt.toml", include_str!("../../patterns/jwt.toml")),
-    (
-        "patterns/signing-keys.toml",
-        include_str!("../../patterns/signing-keys.toml"),
-    ),
-    (
-        "patterns/crypto-keys.toml",
-        include_str!("../../patterns/crypto-keys.toml"),
-    ),
-    (
-        "patterns/bearer.toml",
-        include_str!("../../patterns/bearer.toml"),
-    ),
-    ("patterns/caf.toml", include_str!("../../patterns/caf.toml")),
-    (
-        "patterns/generic.toml",
-        include_str!("../../patterns/generic.toml"),
-    ),
-    (
-        "patterns/app-secrets.toml",
-        include_str!("../../patterns/app-secrets.toml"),
-    ),
-    (
-        "patterns/cloud-tokens.toml",
-        include_str!("../../patterns/cloud-tokens.toml"),
-    ),
-    (
-        "patterns/providers.toml",
-        include_str!("../../patterns/providers.toml"),
-    ),
-    (
-        "patterns/private-keys.toml",
-        include_str!("../../patterns/private-keys.toml"),
-    ),
-    (
-        "patterns/key-material.toml",
-        include_str!("../../patterns/key-material.toml"),
-    ),
-];
+// The rule files shipped in `patterns/`, embedded so an install needs no data files:
+// `BUILTIN_SOURCES`, `(name, TOML text)` in load order, written by `build.rs`, which also
+// converts them to the JSON that `RuleSet::builtin` reads.
+include!(concat!(env!("OUT_DIR"), "/rule_sources.rs"));
+
+/// The rules of `BUILTIN_SOURCES` as JSON, converted at build time.
+const BUILTIN_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/rules.json"));
 
 /// Code that validates or reshapes a regex match beyond what a regex can say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -223,6 +189,13 @@ struct RuleFile {
     rules: Vec<RuleSpec>,
 }
 
+/// One file of `BUILTIN_JSON`.
+#[derive(Deserialize)]
+struct BuiltinFile {
+    file: String,
+    rules: Vec<RuleSpec>,
+}
+
 /// All rules of a scan.
 #[derive(Debug)]
 pub struct RuleSet {
@@ -231,21 +204,34 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// The rules shipped in the binary.
+    /// The rules shipped in the binary, read from the JSON `build.rs` converted them to.
+    /// They are checked by the test suite, and their patterns compile on first use:
+    /// compiling all of them was most of a small scan's start-up, and a scan wakes only the
+    /// rules whose keywords it meets.
     pub fn builtin() -> Result<RuleSet, RuleError> {
-        Self::load(BUILTIN_SOURCES, false)
+        let files: Vec<BuiltinFile> =
+            serde_json::from_str(BUILTIN_JSON).map_err(|e| RuleError {
+                file: "built-in rules".into(),
+                rule: None,
+                message: e.to_string(),
+            })?;
+        let mut rules = Vec::new();
+        for file in files {
+            for spec in file.rules {
+                rules.push(compile(&file.file, spec, false)?);
+            }
+        }
+        Self::checked(rules)
     }
 
     /// Parses and compiles rule files given as `(name, toml text)`.
     pub fn from_sources(sources: &[(&str, &str)]) -> Result<RuleSet, RuleError> {
-        Self::load(sources, true)
+        Self::load(sources)
     }
 
-    /// Parses rule files; with `check`, compiles every pattern now so a bad one is an error
-    /// naming its rule. The built-in rules are checked by the test suite instead, and their
-    /// patterns compile on first use: compiling all of them was most of a small scan's
-    /// start-up, and a scan wakes only the rules whose keywords it meets.
-    fn load(sources: &[(&str, &str)], check: bool) -> Result<RuleSet, RuleError> {
+    /// Parses rule files and compiles every pattern now, so a bad one is an error naming its
+    /// rule.
+    fn load(sources: &[(&str, &str)]) -> Result<RuleSet, RuleError> {
         let mut rules = Vec::new();
         for (name, text) in sources {
             let file: RuleFile = toml::from_str(text).map_err(|e| RuleError {
@@ -254,9 +240,13 @@ impl RuleSet {
                 message: e.to_string().trim().replace('\n', " "),
             })?;
             for spec in file.rules {
-                rules.push(compile(name, spec, check)?);
+                rules.push(compile(name, spec, true)?);
             }
         }
+        Self::checked(rules)
+    }
+
+    fn checked(rules: Vec<Rule>) -> Result<RuleSet, RuleError> {
         let set = RuleSet { rules };
         set.check_unique_ids()?;
         set.check_relations()?;

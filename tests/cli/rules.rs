@@ -86,13 +86,17 @@ fn builtin_keywords_fit_two_packed_searchers() {
 }
 
 /// Built-in patterns compile on first use, so a scan pays only for the rules its keywords
-/// wake; this is where a bad built-in pattern fails, with its rule named.
+/// wake; this is where a bad built-in pattern fails, with its rule named. The scan reads
+/// the JSON `build.rs` converted the TOML to: the same rules, field for field, in order.
 #[test]
 fn every_builtin_pattern_compiles_when_checked() {
     let checked = leakhound::rules::RuleSet::from_sources(leakhound::rules::BUILTIN_SOURCES)
         .unwrap_or_else(|e| panic!("{e}"));
     let lazy = leakhound::rules::RuleSet::builtin().unwrap();
     assert_eq!(checked.rules.len(), lazy.rules.len());
+    for (a, b) in checked.rules.iter().zip(&lazy.rules) {
+        assert_eq!(format!("{:?}", a.spec), format!("{:?}", b.spec));
+    }
 }
 
 /// A rule's `max_len` bounds what an open repetition (`{19,}`) takes: a bearer token of
