@@ -3,6 +3,7 @@
 use super::super::diff::commit_changes;
 use super::super::pack::open_all;
 use super::*;
+use crate::source::git::test_git::repack_deep;
 use std::path::Path;
 
 fn git(dir: &Path, args: &[&str], author: &str) {
@@ -52,17 +53,7 @@ fn nested_history() -> tempfile::TempDir {
         let author = format!("  Dev {i} O'Neil ");
         git(d, &["commit", "-q", "-m", &format!("c{i}")], &author);
     }
-    let repack = [
-        "-c",
-        "pack.threads=1",
-        "repack",
-        "-a",
-        "-d",
-        "-f",
-        "-q",
-        "--depth=50",
-    ];
-    git(d, &repack, "a");
+    repack_deep(d, &[]);
     dir
 }
 

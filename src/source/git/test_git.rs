@@ -24,3 +24,15 @@ pub(crate) fn git(dir: &Path, args: &[&str], env: &[(&str, &str)]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Repacks everything into one pack with delta chains up to 50 deep, on one thread: git's
+/// parallel delta search picks different bases run to run, and tests of chains and held
+/// bases need the same pack every time. `config` adds `-c` settings.
+pub(crate) fn repack_deep(dir: &Path, config: &[&str]) {
+    let mut args = Vec::new();
+    for c in config.iter().chain(&["pack.threads=1"]) {
+        args.extend(["-c", c]);
+    }
+    args.extend(["repack", "-a", "-d", "-f", "-q", "--depth=50"]);
+    git(dir, &args, &[]);
+}

@@ -2,6 +2,7 @@
 use super::delta::{apply, DeltaError};
 use super::index::{blob_chains, Entry, Kind};
 use super::*;
+use crate::source::git::test_git::repack_deep;
 use std::collections::HashMap;
 
 fn git(dir: &Path, args: &[&str]) {
@@ -25,22 +26,7 @@ fn packed_repo_with(by_id: bool) -> tempfile::TempDir {
         git(d, &["add", "-A"]);
         git(d, &["commit", "-q", "-m", &format!("c{i}")]);
     }
-    let offsets = format!("repack.useDeltaBaseOffset={}", !by_id);
-    // One thread: git's parallel delta search picks different bases run to run, and a
-    // test of the held budget needs a base with several children every time.
-    let repack = [
-        "-c",
-        &offsets,
-        "-c",
-        "pack.threads=1",
-        "repack",
-        "-a",
-        "-d",
-        "-f",
-        "-q",
-        "--depth=50",
-    ];
-    git(d, &repack);
+    repack_deep(d, &[&format!("repack.useDeltaBaseOffset={}", !by_id)]);
     dir
 }
 
