@@ -1,8 +1,11 @@
 //! Bytes → candidate matches: a keyword prefilter over the whole buffer, then each rule's
 //! regex run only in the windows around its keyword hits.
 
+mod carry;
 mod prefilter;
 
+pub use carry::Found;
+use carry::Searched;
 pub use prefilter::{Hit, Prefilter};
 
 use crate::rules::RuleSet;
@@ -42,6 +45,14 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// Leaves this scratch as the search that gave `found` left its own.
+    pub fn load(&mut self, found: &Found) {
+        self.base64_starts.clone_from(&found.base64_starts);
+        self.starts_overflowed = found.starts_overflowed;
+        self.capped.clone_from(&found.capped);
+        self.prefiltered = true;
+    }
+
     /// Where the last prefiltered search saw a base64 run worth decoding may start, in
     /// order; `None` when the last search ran without the prefilter, or saw too many to keep
     /// (the decoder then finds the runs itself).
@@ -150,9 +161,41 @@ impl Matcher {
         hits: &[Hit],
         scratch: &mut Scratch,
     ) -> Vec<RawMatch> {
-        let mut out = Vec::new();
+        let mut found = Found::default();
+        self.search_windows(rules, buf, hits, None, scratch, &mut found);
+        found.matches
+    }
+
+    /// [`Matcher::find_with_hits`] for a buffer that a delta built from a buffer whose
+    /// search gave `parent`: windows the delta copied whole give the parent's matches,
+    /// moved. Gives exactly what [`Matcher::find_with_hits`] gives on `buf`, and leaves
+    /// `scratch` as it does.
+    pub fn find_through(
+        &self,
+        rules: &RuleSet,
+        buf: &[u8],
+        hits: &[Hit],
+        parent: Option<(&Found, &[Op])>,
+        scratch: &mut Scratch,
+    ) -> Found {
+        let mut found = Found::default();
+        self.search_windows(rules, buf, hits, parent, scratch, &mut found);
+        found.base64_starts.clone_from(&scratch.base64_starts);
+        found.starts_overflowed = scratch.starts_overflowed;
+        found.capped.clone_from(&scratch.capped);
+        found
+    }
+
+    fn search_windows(
+        &self,
+        rules: &RuleSet,
+        buf: &[u8],
+        hits: &[Hit],
+        parent: Option<(&Found, &[Op])>,
+        scratch: &mut Scratch,
+        found: &mut Found,
+    ) {
         scratch.base64_starts.clear();
-        scratch.starts_overflowed = false;
         scratch.capped.clear();
         scratch.prefiltered = true;
         scratch.windows.resize_with(rules.rules.len(), Vec::new);
@@ -170,16 +213,33 @@ impl Matcher {
             let windows = &mut scratch.windows[idx];
             merge(windows);
             let mut left = MAX_MATCHES_PER_RULE;
-            let mut complete = true;
             for w in windows.drain(..) {
-                complete = complete && confirm(rules, idx, buf, w, &mut left, &mut out);
+                let from = found.matches.len();
+                let carried = parent.and_then(|(p, ops)| p.carried(idx, &w, ops));
+                let searched = match carried {
+                    Some(matches) => take(matches, &mut left, &mut found.matches),
+                    None => confirm(rules, idx, buf, w.clone(), &mut left, &mut found.matches),
+                };
+                let matches = from..found.matches.len();
+                let reusable = searched.complete
+                    && !searched.past_end
+                    && found.matches[matches.clone()]
+                        .iter()
+                        .all(|m| m.whole.end < w.end);
+                found.windows.push(Searched {
+                    rule: idx,
+                    window: w,
+                    matches,
+                    reusable,
+                });
+                if !searched.complete {
+                    scratch.capped.push(idx);
+                    break;
+                }
             }
-            if !complete {
-                scratch.capped.push(idx);
-            }
+            windows.clear();
         }
         scratch.touched.clear();
-        out
     }
 
     /// Each rule's regex over the whole buffer.
@@ -191,7 +251,7 @@ impl Matcher {
         scratch.prefiltered = false;
         for idx in 0..rules.rules.len() {
             let mut left = MAX_MATCHES_PER_RULE;
-            if !confirm(rules, idx, buf, 0..buf.len(), &mut left, &mut out) {
+            if !confirm(rules, idx, buf, 0..buf.len(), &mut left, &mut out).complete {
                 scratch.capped.push(idx);
             }
         }
@@ -221,12 +281,41 @@ pub(crate) fn merge(ranges: &mut Vec<Range<usize>>) {
     *ranges = merged;
 }
 
+/// How one window's search went.
+struct Outcome {
+    /// False when a match had to be dropped (the rule's match budget ran out).
+    complete: bool,
+    /// A match reached the window's end and was followed into the bytes after it.
+    past_end: bool,
+}
+
+/// Keeps carried matches as [`confirm`] keeps found ones: at most `left` more.
+fn take(
+    matches: impl Iterator<Item = RawMatch>,
+    left: &mut usize,
+    out: &mut Vec<RawMatch>,
+) -> Outcome {
+    for m in matches {
+        if *left == 0 {
+            return Outcome {
+                complete: false,
+                past_end: false,
+            };
+        }
+        out.push(m);
+        *left -= 1;
+    }
+    Outcome {
+        complete: true,
+        past_end: false,
+    }
+}
+
 /// How far past a window's end a match that reaches the end is followed: more than the
 /// longest secret a rule takes (a 4096-character token, an 8192-bit RSA key in PEM).
 const CUT_SLACK: usize = 16 * 1024;
 
-/// Runs rule `idx`'s regex inside `window`, keeping at most `left` more matches; false
-/// when a match had to be dropped. The haystack is cut at the window's end but not at its
+/// Runs rule `idx`'s regex inside `window`, keeping at most `left` more matches. The haystack is cut at the window's end but not at its
 /// start, so `\b` and `^` see the real preceding byte; a match that starts in the window
 /// and runs past its end is taken whole.
 fn confirm(
@@ -236,7 +325,8 @@ fn confirm(
     window: Range<usize>,
     left: &mut usize,
     out: &mut Vec<RawMatch>,
-) -> bool {
+) -> Outcome {
+    let mut past_end = false;
     let re = rules.rules[idx].regex.get();
     let hay = &buf[..window.end];
     let mut pos = window.start;
@@ -248,6 +338,7 @@ fn confirm(
             // The cut may have shortened this match (`\b`, `$` and greedy runs see the cut
             // as the end of the text): find its real extent. Only a match touching the cut
             // pays for this, so the cost stays one window plus a bounded slack.
+            past_end = true;
             let longer = &buf[..buf.len().min(window.end + CUT_SLACK)];
             match re.captures_at(longer, pos) {
                 Some(c) if c.get(0).is_some_and(|m| m.start() < window.end) => caps = c,
@@ -255,7 +346,10 @@ fn confirm(
             }
         }
         if *left == 0 {
-            return false;
+            return Outcome {
+                complete: false,
+                past_end,
+            };
         }
         let whole = caps.get(0).expect("group 0 always matches");
         let (secret, bare) = match (caps.name("secret"), caps.name("bare")) {
@@ -276,7 +370,10 @@ fn confirm(
             whole.end() + 1
         };
     }
-    true
+    Outcome {
+        complete: true,
+        past_end,
+    }
 }
 
 #[cfg(test)]

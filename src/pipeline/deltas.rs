@@ -1,16 +1,18 @@
 //! Full-history scans read blobs straight from the packs, in delta order: each version is
 //! rebuilt once from its base, and only what its delta inserts (plus the seams between
 //! instructions) is searched for keywords; a keyword lying wholly in copied bytes is the
-//! base's hit, moved. Everything after the keyword search runs on the whole blob as before,
-//! so findings are those of a full search of every version (`--no-delta-scan`), which the
+//! base's hit, moved. Rule regexes run in the windows around the hits, except in windows a
+//! copy took whole from a window of the base: those give the base's matches, moved
+//! (`matcher/carry.rs`). Everything after that runs on the whole blob as before, so
+//! findings are those of a full search of every version (`--no-delta-scan`), which the
 //! tests check. Blobs the pack reader does not reach (loose objects, alternates, damaged or
 //! oversized objects) are read through libgit2 as in the other modes.
 
 use super::history::{scan_blob, scanned, BlobScan, HistoryOptions};
 use super::progress::Progress;
 use super::Scanner;
-use crate::matcher::{Hit, Scratch};
-use crate::source::git::pack::{Pack, Visit};
+use crate::matcher::{Found, Hit, Scratch};
+use crate::source::git::pack::{Op, Pack, Visit};
 use crate::source::git::{self, Plan};
 use git2::Oid;
 use rayon::prelude::*;
@@ -72,6 +74,12 @@ pub(super) fn scan(
     scans
 }
 
+/// What a version hands to the deltas built on it.
+struct Carried {
+    hits: Vec<Hit>,
+    found: Found,
+}
+
 /// Blob bytes copied out of walks and waiting to be scanned; past this a walk scans what
 /// it reaches itself, so a fast walk cannot fill memory with copies.
 const QUEUED_BYTES: usize = 32 << 20;
@@ -89,12 +97,22 @@ fn walk_pack(
     claim: &(dyn Fn(&Oid) -> Option<usize> + Sync),
 ) -> Vec<(Oid, BlobScan)> {
     let matcher = scanner.matcher();
+    // Every version's keyword hits and rule matches, from its base's through the delta.
+    let carry = |bytes: &[u8], parent: Option<(&Carried, &[Op])>, scratch: &mut Scratch| {
+        let hits = match parent {
+            None => matcher.hits(bytes),
+            Some((base, ops)) => matcher.hits_through(&base.hits, bytes, ops),
+        };
+        let parent = parent.map(|(base, ops)| (&base.found, ops));
+        let found = matcher.find_through(&scanner.rules, bytes, &hits, parent, scratch);
+        Carried { hits, found }
+    };
     let done = Mutex::new(Vec::new());
     let queued = AtomicUsize::new(0);
-    let scan = |i: usize, bytes: &[u8], hits: &[Hit], scratch: &mut Scratch| {
+    let scan = |i: usize, bytes: &[u8], found: &Found, scratch: &mut Scratch| {
         let pb = &plan.blobs[i];
         let found =
-            scanner.scan_expanded_hits(&pb.intros[0].path, bytes, &opts.limits, scratch, hits);
+            scanner.scan_expanded_found(&pb.intros[0].path, bytes, &opts.limits, scratch, found);
         let scan = scanned(bytes, found);
         bar.tick(scan.bytes);
         done.lock()
@@ -106,26 +124,23 @@ fn walk_pack(
             let (scan, queued) = (&scan, &queued);
             s.spawn(move |s| {
                 let mut scratch = Scratch::default();
-                let mut visit = |v: Visit<'_, Vec<Hit>>| {
-                    let hits = match v.parent {
-                        None => matcher.hits(v.bytes),
-                        Some((base, ops)) => matcher.hits_through(base, v.bytes, ops),
-                    };
+                let mut visit = |v: Visit<'_, Carried>| {
+                    let carried = carry(v.bytes, v.parent, &mut scratch);
                     let Some(i) = claim(&v.oid) else {
-                        return hits;
+                        return carried;
                     };
                     let len = v.bytes.len();
                     if queued.fetch_add(len, Ordering::Relaxed) + len > QUEUED_BYTES {
                         queued.fetch_sub(len, Ordering::Relaxed);
-                        scan(i, v.bytes, &hits, &mut scratch);
-                        return hits;
+                        scan(i, v.bytes, &carried.found, &mut scratch);
+                        return carried;
                     }
-                    let (bytes, copy) = (v.bytes.to_vec(), hits.clone());
+                    let (bytes, copy) = (v.bytes.to_vec(), carried.found.clone());
                     s.spawn(move |_| {
                         scan(i, &bytes, &copy, &mut Scratch::default());
                         queued.fetch_sub(len, Ordering::Relaxed);
                     });
-                    hits
+                    carried
                 };
                 pack.walk(root, opts.max_file_size, HELD_BYTES, &mut visit);
             });

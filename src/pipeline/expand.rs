@@ -5,7 +5,7 @@
 use super::Scanner;
 use crate::finding::lines;
 use crate::finding::{Finding, Region};
-use crate::matcher::{Hit, Scratch};
+use crate::matcher::{Found, Scratch};
 use crate::source::blob::Blob;
 use crate::source::decode;
 use crate::source::extract::{self, AppFact, Limits, Piece, Placement, Spot, Visitor};
@@ -24,20 +24,20 @@ impl Scanner {
         self.scan_expanded_with(path, bytes, limits, scratch, self.options.prefilter)
     }
 
-    /// [`Scanner::scan_expanded`] for bytes whose keyword hits are already known: the file
+    /// [`Scanner::scan_expanded`] for bytes whose rule matches are already known: the file
     /// itself, when read as text, is not searched for keywords again.
-    pub fn scan_expanded_hits(
+    pub fn scan_expanded_found(
         &self,
         path: &str,
         bytes: &[u8],
         limits: &Limits,
         scratch: &mut Scratch,
-        hits: &[Hit],
+        found: &Found,
     ) -> Expanded {
         if !self.options.prefilter || bytes.len() >= extract::PARALLEL_ZIP_BYTES {
             return self.scan_expanded(path, bytes, limits, scratch);
         }
-        self.expand_here(path, bytes, limits, scratch, true, Some(hits))
+        self.expand_here(path, bytes, limits, scratch, true, Some(found))
     }
 
     /// Expands and scans on the calling thread with the caller's scratch space.
@@ -48,12 +48,12 @@ impl Scanner {
         limits: &Limits,
         scratch: &mut Scratch,
         prefilter: bool,
-        hits: Option<&[Hit]>,
+        found: Option<&Found>,
     ) -> Expanded {
         let mut v = ExpandVisitor {
             scanner: self,
             prefilter,
-            preset: hits.map(|h| (bytes, h)),
+            preset: found.map(|f| (bytes, f)),
             scratch: ScratchRef::Borrowed(scratch),
             path,
             out: Expanded::default(),
@@ -122,8 +122,8 @@ enum ScratchRef<'s> {
 struct ExpandVisitor<'a, 's> {
     scanner: &'a Scanner,
     prefilter: bool,
-    /// Bytes whose keyword hits are known, and the hits.
-    preset: Option<(&'a [u8], &'a [Hit])>,
+    /// Bytes whose rule matches are known, and the matches.
+    preset: Option<(&'a [u8], &'a Found)>,
     scratch: ScratchRef<'s>,
     path: &'a str,
     out: Expanded,
@@ -146,12 +146,12 @@ impl ExpandVisitor<'_, '_> {
             ScratchRef::Borrowed(s) => &mut **s,
             ScratchRef::Owned(s) => s,
         };
-        // Extraction hands plain text over as it is: the same bytes, whose hits are known.
+        // Extraction hands plain text over as it is: the same bytes, whose matches are known.
         let known = self
             .preset
             .filter(|(whole, _)| depth == 0 && member.is_none() && std::ptr::eq(*whole, bytes));
         let mut found = match known {
-            Some((_, hits)) => self.scanner.scan_hits(&blob, scratch, hits),
+            Some((_, found)) => self.scanner.scan_found(&blob, scratch, found),
             None => self.scanner.scan_with(&blob, scratch, self.prefilter),
         };
         for &rule in scratch.capped() {

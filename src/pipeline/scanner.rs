@@ -4,7 +4,7 @@
 use crate::detect::{self, Detection};
 use crate::filter::inline;
 use crate::finding::{self, Finding};
-use crate::matcher::{Hit, Matcher, RawMatch, Scratch};
+use crate::matcher::{Found, Matcher, RawMatch, Scratch};
 use crate::rules::RuleSet;
 use crate::source::blob::Blob;
 use crate::source::decode;
@@ -66,12 +66,10 @@ impl Scanner {
         self.detect(blob, &raw)
     }
 
-    /// Scans one blob whose keyword hits are known (see [`Matcher::hits_through`]).
-    pub fn scan_hits(&self, blob: &Blob, scratch: &mut Scratch, hits: &[Hit]) -> Vec<Finding> {
-        let raw = self
-            .matcher
-            .find_with_hits(&self.rules, blob.bytes, hits, scratch);
-        self.detect(blob, &raw)
+    /// Scans one blob whose rule matches are known (see [`Matcher::find_through`]).
+    pub fn scan_found(&self, blob: &Blob, scratch: &mut Scratch, found: &Found) -> Vec<Finding> {
+        scratch.load(found);
+        self.detect(blob, &found.matches)
     }
 
     /// The matcher, for callers that carry keyword hits from one blob to another.
