@@ -161,9 +161,7 @@ impl Matcher {
         hits: &[Hit],
         scratch: &mut Scratch,
     ) -> Vec<RawMatch> {
-        let mut found = Found::default();
-        self.search_windows(rules, buf, hits, None, scratch, &mut found);
-        found.matches
+        self.find_through(rules, buf, hits, None, scratch).matches
     }
 
     /// [`Matcher::find_with_hits`] for a buffer that a delta built from a buffer whose
@@ -179,22 +177,6 @@ impl Matcher {
         scratch: &mut Scratch,
     ) -> Found {
         let mut found = Found::default();
-        self.search_windows(rules, buf, hits, parent, scratch, &mut found);
-        found.base64_starts.clone_from(&scratch.base64_starts);
-        found.starts_overflowed = scratch.starts_overflowed;
-        found.capped.clone_from(&scratch.capped);
-        found
-    }
-
-    fn search_windows(
-        &self,
-        rules: &RuleSet,
-        buf: &[u8],
-        hits: &[Hit],
-        parent: Option<(&Found, &[Op])>,
-        scratch: &mut Scratch,
-        found: &mut Found,
-    ) {
         scratch.base64_starts.clear();
         scratch.capped.clear();
         scratch.prefiltered = true;
@@ -212,34 +194,16 @@ impl Matcher {
         for &idx in &scratch.touched {
             let windows = &mut scratch.windows[idx];
             merge(windows);
-            let mut left = MAX_MATCHES_PER_RULE;
-            for w in windows.drain(..) {
-                let from = found.matches.len();
-                let carried = parent.and_then(|(p, ops)| p.carried(idx, &w, ops));
-                let searched = match carried {
-                    Some(matches) => take(matches, &mut left, &mut found.matches),
-                    None => confirm(rules, idx, buf, w.clone(), &mut left, &mut found.matches),
-                };
-                let matches = from..found.matches.len();
-                let reusable = searched.complete
-                    && !searched.past_end
-                    && found.matches[matches.clone()]
-                        .iter()
-                        .all(|m| m.whole.end < w.end);
-                found.windows.push(Searched {
-                    rule: idx,
-                    window: w,
-                    matches,
-                    reusable,
-                });
-                if !searched.complete {
-                    scratch.capped.push(idx);
-                    break;
-                }
+            if !search_rule(rules, idx, buf, windows, parent, &mut found) {
+                scratch.capped.push(idx);
             }
             windows.clear();
         }
         scratch.touched.clear();
+        found.base64_starts.clone_from(&scratch.base64_starts);
+        found.starts_overflowed = scratch.starts_overflowed;
+        found.capped.clone_from(&scratch.capped);
+        found
     }
 
     /// Each rule's regex over the whole buffer.
@@ -279,6 +243,43 @@ pub(crate) fn merge(ranges: &mut Vec<Range<usize>>) {
         }
     }
     *ranges = merged;
+}
+
+/// Searches rule `idx`'s merged `windows` (or takes their matches from `parent`), adding
+/// matches and windows to `found`; false when the rule's match budget ran out.
+fn search_rule(
+    rules: &RuleSet,
+    idx: usize,
+    buf: &[u8],
+    windows: &[Range<usize>],
+    parent: Option<(&Found, &[Op])>,
+    found: &mut Found,
+) -> bool {
+    let mut left = MAX_MATCHES_PER_RULE;
+    for w in windows {
+        let from = found.matches.len();
+        let carried = parent.and_then(|(p, ops)| p.carried(idx, w, ops));
+        let searched = match carried {
+            Some(matches) => take(matches, &mut left, &mut found.matches),
+            None => confirm(rules, idx, buf, w.clone(), &mut left, &mut found.matches),
+        };
+        let matches = from..found.matches.len();
+        let reusable = searched.complete
+            && !searched.past_end
+            && found.matches[matches.clone()]
+                .iter()
+                .all(|m| m.whole.end < w.end);
+        found.windows.push(Searched {
+            rule: idx,
+            window: w.clone(),
+            matches,
+            reusable,
+        });
+        if !searched.complete {
+            return false;
+        }
+    }
+    true
 }
 
 /// How one window's search went.
