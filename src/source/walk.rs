@@ -4,7 +4,7 @@
 //! excludes never do, since they could hide files from an audit.
 
 use super::path::report_path;
-use ignore::{WalkBuilder, WalkState};
+use ignore::{DirEntry, WalkBuilder, WalkState};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -70,27 +70,37 @@ where
     let root_is_file = root.is_file();
     let seen = AtomicU64::new(0);
     let rule_dirs = Mutex::new(Vec::new());
-    walker.build_parallel().run(|| {
-        let mut visit = make_visitor();
-        let mut buf = Vec::new();
-        let (seen, rule_dirs) = (&seen, &rule_dirs);
-        Box::new(move |entry| {
-            match entry {
-                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                    seen.fetch_add(1, Ordering::Relaxed);
-                    note_ignore_file(&e, rule_dirs);
-                    let rel = display_path(root, e.path(), root_is_file);
-                    read_one(e.path(), &rel, opts.max_file_size, &mut buf, &mut visit);
-                }
-                Ok(_) => {}
-                Err(err) => visit(Event::Error {
-                    path: error_path(&err).unwrap_or_else(|| report_path(root)),
-                    cause: error_cause(&err),
-                }),
+    let each =
+        |entry: Result<DirEntry, ignore::Error>, visit: &mut V, buf: &mut Vec<u8>| match entry {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                seen.fetch_add(1, Ordering::Relaxed);
+                note_ignore_file(&e, &rule_dirs);
+                let rel = display_path(root, e.path(), root_is_file);
+                read_one(e.path(), &rel, opts.max_file_size, buf, visit);
             }
-            WalkState::Continue
-        })
-    });
+            Ok(_) => {}
+            Err(err) => visit(Event::Error {
+                path: error_path(&err).unwrap_or_else(|| report_path(root)),
+                cause: error_cause(&err),
+            }),
+        };
+    if root_is_file {
+        // One file needs no pool of walker threads: starting them was a measurable part
+        // of a one-file scan (a pre-commit hook on one path, an editor on save).
+        let (mut visit, mut buf) = (make_visitor(), Vec::new());
+        for entry in walker.build() {
+            each(entry, &mut visit, &mut buf);
+        }
+    } else {
+        walker.build_parallel().run(|| {
+            let (mut visit, mut buf) = (make_visitor(), Vec::new());
+            let each = &each;
+            Box::new(move |entry| {
+                each(entry, &mut visit, &mut buf);
+                WalkState::Continue
+            })
+        });
+    }
     if opts.no_ignore || root_is_file {
         return WalkStats::default();
     }
