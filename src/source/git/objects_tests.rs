@@ -1,7 +1,7 @@
 //! Commits and trees read through the pack reader against what libgit2 reads, and the raw
 //! parsers against hand-made and broken objects.
 use super::super::diff::commit_changes;
-use super::super::pack::open_all;
+use super::super::pack::{open_all, Pack};
 use super::*;
 use crate::source::git::test_git::repack_deep;
 use std::path::Path;
@@ -57,8 +57,8 @@ fn nested_history() -> tempfile::TempDir {
     dir
 }
 
-#[test]
-fn every_commit_diffs_the_same_through_the_packs_as_through_libgit2() {
+/// [`nested_history`] opened: the repository, its one pack, and its commits from HEAD.
+fn opened_history() -> (tempfile::TempDir, Repository, Vec<Pack>, Vec<Oid>) {
     let dir = nested_history();
     let repo = Repository::open(dir.path()).unwrap();
     let (packs, warnings) = open_all(&dir.path().join(".git/objects"));
@@ -67,6 +67,12 @@ fn every_commit_diffs_the_same_through_the_packs_as_through_libgit2() {
     walk.push_head().unwrap();
     let ids: Vec<Oid> = walk.map(Result::unwrap).collect();
     assert_eq!(ids.len(), 30);
+    (dir, repo, packs, ids)
+}
+
+#[test]
+fn every_commit_diffs_the_same_through_the_packs_as_through_libgit2() {
+    let (_dir, repo, packs, ids) = opened_history();
     let shallow = HashSet::default();
     let (mut cold, mut warm) = (Cache::new(0), Cache::new(8 << 20));
     let mut libgit2 = Cache::new(8 << 20);
@@ -216,13 +222,9 @@ fn libgit2_changes(repo: &Repository, id: Oid) -> Vec<(String, Oid, Option<Oid>)
 
 #[test]
 fn the_byte_skipping_diff_lists_what_libgit2s_tree_diff_lists() {
-    let dir = nested_history();
-    let repo = Repository::open(dir.path()).unwrap();
-    let (packs, _) = open_all(&dir.path().join(".git/objects"));
-    let mut walk = repo.revwalk().unwrap();
-    walk.push_head().unwrap();
+    let (_dir, repo, packs, ids) = opened_history();
     let (mut cache, shallow) = (Cache::new(8 << 20), HashSet::default());
-    for id in walk.map(Result::unwrap) {
+    for id in ids {
         let mut objects = Objects::new(&repo, &packs, &mut cache, &shallow);
         let mut ours: Vec<_> = commit_changes(&mut objects, id, None)
             .unwrap()
