@@ -1,6 +1,7 @@
 //! Bytes → candidate matches: a keyword prefilter over the whole buffer, then each rule's
 //! regex run only in the windows around its keyword hits.
 
+mod bucket;
 mod carry;
 mod prefilter;
 

@@ -102,10 +102,11 @@ impl Prefilter {
         let per_group = kept.len().div_ceil(groups).max(1);
         let automata = kept
             .chunks(per_group)
+            .map(in_bucket_order)
             .map(|chunk| Automaton {
-                search: search(chunk),
+                search: search(&chunk),
                 keywords: chunk.iter().map(|(k, _)| k.as_bytes().into()).collect(),
-                inside: inside(chunk),
+                inside: inside(&chunk),
                 wakes: chunk.iter().map(|(_, w)| w.clone()).collect(),
                 decode: chunk.iter().map(|(k, _)| is_start(k)).collect(),
             })
@@ -221,6 +222,26 @@ impl Hit {
             ..self
         }
     }
+}
+
+/// A group's keywords in the order that gives Teddy cheap buckets ([`super::bucket`]).
+fn in_bucket_order(chunk: &[(String, Vec<Wake>)]) -> Vec<(String, Vec<Wake>)> {
+    let keywords: Vec<&[u8]> = chunk.iter().map(|(k, _)| k.as_bytes()).collect();
+    super::bucket::order(&keywords, teddy_buckets(keywords.len()))
+        .into_iter()
+        .map(|i| chunk[i].clone())
+        .collect()
+}
+
+/// How many buckets aho-corasick's Teddy uses for `keywords` patterns: 16 (Fat Teddy)
+/// past 32 where AVX2 runs, else 8.
+fn teddy_buckets(keywords: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if keywords > 32 && std::arch::is_x86_feature_detected!("avx2") {
+        return 16;
+    }
+    let _ = keywords;
+    8
 }
 
 /// A packed searcher over `keywords`, or an overlapping DFA where Teddy cannot run.
