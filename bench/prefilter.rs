@@ -1,6 +1,6 @@
 //! Keyword search throughput: every file under the given directories read into memory,
-//! then `Matcher::hits` (the prefilter that decides where rule regexes run) over all of
-//! them on one thread, best of `ITERS` rounds (default 5).
+//! then `Matcher::hits` (the prefilter that decides where rule regexes run, hits sorted as
+//! the scan sorts them) over all of them on one thread, best of `ITERS` rounds (default 5).
 //!
 //!     cargo run --release --example prefilter -- bench/work/js bench/work/src
 use leakhound::matcher::Matcher;

@@ -46,7 +46,7 @@ const TOTAL: u32 = {
 };
 
 /// Most improving passes over all pairs of keyword groups: each is quadratic in the number
-/// of groups (at most 64). On the built-in keywords the modelled cost falls 3x in the first
+/// of groups (at most a searcher's keywords, 48). On the built-in keywords the modelled cost falls 3x in the first
 /// pass, 15% in the second and 1% in the third; the three take 0.2 ms of start-up.
 const PASSES: usize = 3;
 
@@ -60,22 +60,34 @@ struct Group {
     high: [u16; 4],
 }
 
-/// One planned bucket: the nibbles its keywords admit at each of the first `width` bytes.
+/// One planned bucket: the groups whose keywords it holds.
 #[derive(Clone, Default)]
 struct Bucket {
     groups: Vec<usize>,
 }
 
-/// Searching text for `keywords` with `buckets` buckets, the order to give them in: a
-/// permutation of `0..keywords.len()`. Keywords must be distinct and not empty.
+/// Searching text for distinct `keywords` with `buckets` buckets, leftmost-first (with
+/// leftmost-longest, Teddy orders keywords by length itself), the order to give them in: a
+/// permutation of `0..keywords.len()`. With an empty keyword, the order given.
 pub fn order(keywords: &[&[u8]], buckets: usize) -> Vec<usize> {
+    let given = || (0..keywords.len()).collect();
     let width = keywords.iter().map(|k| k.len()).min().unwrap_or(0).min(4);
     if width == 0 || buckets == 0 {
-        return (0..keywords.len()).collect();
+        return given();
     }
     let groups = group(keywords, width);
     let plan = plan(&groups, buckets, width);
-    realise(&groups, &plan, buckets)
+    let order = realise(&groups, &plan, buckets);
+    // A keyword left out would never be searched for: rather the given order than that.
+    let mut seen = vec![false; keywords.len()];
+    for &i in &order {
+        seen[i] = true;
+    }
+    if order.len() == keywords.len() && seen.iter().all(|&s| s) {
+        order
+    } else {
+        given()
+    }
 }
 
 fn group(keywords: &[&[u8]], width: usize) -> Vec<Group> {
