@@ -46,8 +46,9 @@ const TOTAL: u32 = {
 };
 
 /// Most improving passes over all pairs of keyword groups: each is quadratic in the number
-/// of groups (at most a searcher's keywords, 48). On the built-in keywords the modelled cost falls 3x in the first
-/// pass, 15% in the second and 1% in the third; the three take 0.2 ms of start-up.
+/// of groups (at most a searcher's keywords, 48). On the built-in keywords the modelled
+/// cost falls 3x in the first pass, 15% in the second and 1% in the third; the three take
+/// 0.2 ms of start-up.
 const PASSES: usize = 3;
 
 /// Keywords whose first `width` bytes have the same low nibbles: Teddy always puts them in
@@ -90,6 +91,8 @@ pub fn order(keywords: &[&[u8]], buckets: usize) -> Vec<usize> {
     }
 }
 
+/// The keywords gathered by the low nibbles of their first `width` bytes, in order of
+/// first appearance.
 fn group(keywords: &[&[u8]], width: usize) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for (i, k) in keywords.iter().enumerate() {
