@@ -209,7 +209,8 @@ proptest! {
         first in prop::collection::vec((any::<bool>(), 0usize..20000, 0usize..20000), 1..16),
         second in prop::collection::vec((any::<bool>(), 0usize..20000, 0usize..20000), 1..16),
     ) {
-        let base: Vec<u8> = lines.iter().flat_map(|&(k, s, l)| line(k, s, l).into_bytes()).collect();
+        let base: Vec<u8> =
+            lines.iter().flat_map(|&(k, s, l)| line(k, s, l).into_bytes()).collect();
         let (base_found, text) = through(&base, None);
         prop_assert_eq!(text, fresh(&base));
         let (child, ops) = edit(&base, &first);

@@ -317,9 +317,9 @@ fn take(
 /// longest secret a rule takes (a 4096-character token, an 8192-bit RSA key in PEM).
 const CUT_SLACK: usize = 16 * 1024;
 
-/// Runs rule `idx`'s regex inside `window`, keeping at most `left` more matches. The haystack is cut at the window's end but not at its
-/// start, so `\b` and `^` see the real preceding byte; a match that starts in the window
-/// and runs past its end is taken whole.
+/// Runs rule `idx`'s regex inside `window`, keeping at most `left` more matches. The
+/// haystack is cut at the window's end but not at its start, so `\b` and `^` see the real
+/// preceding byte; a match that starts in the window and runs past its end is taken whole.
 fn confirm(
     rules: &RuleSet,
     idx: usize,
